@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xnic: top-level entry points. The README's two commands are `make demo`
+# and `make check`; both run the setup step when something is missing.
+
+KVER ?= $(shell scripts/kver.sh 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+export KVER KDIR
+
+.PHONY: all modules userspace bpf lint check demo bench setup install \
+	uninstall clean
+
+all: modules bpf userspace
+
+modules:
+	@test -n "$(KVER)" || { echo "no kernel headers: run make setup" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+bpf:
+	@if [ -f bpf/Makefile ]; then $(MAKE) -C bpf; fi
+
+userspace:
+	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace; fi
+
+# W=1, sparse (C=1) and checkpatch --strict over the module.
+lint:
+	scripts/lint.sh
+
+setup:
+	scripts/setup.sh
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+bench:
+	scripts/bench.sh
+
+# DKMS install/uninstall of the module for the Debian 6.1 kernel.
+install:
+	scripts/dkms.sh install
+
+uninstall:
+	scripts/dkms.sh uninstall
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
+	@if [ -f bpf/Makefile ]; then $(MAKE) -C bpf clean; fi
+	rm -rf build

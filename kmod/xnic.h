@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xnic: a virtual NIC pair that behaves like DMA hardware.
+ *
+ * Private header shared by the driver's files. The "hardware" model:
+ *
+ *  - every queue index i is one channel: a TX descriptor ring, an RX
+ *    descriptor ring, one NAPI context and one emulated interrupt vector
+ *    (causes: RX, TX completion);
+ *  - the driver posts empty page_pool pages on the RX ring and moves the
+ *    RX tail register (doorbell); the device fills posted buffers from the
+ *    head and hands each descriptor back by setting XNIC_DESC_DD;
+ *  - on transmit the driver writes a TX descriptor and moves the TX tail
+ *    register (doorbell); the DMA engine (xnic_dma.c) copies the frame into
+ *    the peer's next posted RX buffers, completes the TX descriptor and
+ *    raises the peer's RX and its own TX-completion interrupt.
+ *
+ * Locking summary (each field below repeats the rule that protects it):
+ *  - configuration (ring sizes, channel count, coalescing writes, RSS
+ *    replacement, peer pointer): RTNL;
+ *  - priv->chans: RTNL for writers, RCU for the peer's DMA engine and the
+ *    watchdog;
+ *  - RX descriptors and RX head: the peer's DMA engine, serialized by
+ *    rx.dma_lock; RX tail and next_to_clean: this queue's NAPI;
+ *  - TX tail and TX head: the netdev TX queue lock (ndo_start_xmit and the
+ *    DMA engine it runs); TX next_to_clean: this queue's NAPI.
+ */
+#ifndef _XNIC_H
+#define _XNIC_H
+
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/bpf.h>
+#include <linux/etherdevice.h>
+#include <linux/hrtimer.h>
+#include <linux/smp.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <net/xdp.h>
+
+#include "xnic_ring.h"
+
+#define XNIC_DRV_NAME		"xnic"
+#define XNIC_DRV_VERSION	"0.1.0"
+
+#define XNIC_MAX_QUEUES		16
+#define XNIC_DEF_RING_SIZE	512
+#define XNIC_MIN_RING_SIZE	64
+#define XNIC_MAX_RING_SIZE	4096
+
+#define XNIC_MIN_MTU		ETH_MIN_MTU
+#define XNIC_MAX_MTU		9000
+
+/* Every RX buffer is one page: XDP headroom, frame data, skb_shared_info. */
+#define XNIC_RX_HEADROOM	XDP_PACKET_HEADROOM
+#define XNIC_RX_BUF_LEN		(PAGE_SIZE - XNIC_RX_HEADROOM - \
+				 SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+/* Largest frame the device accepts: MTU plus Ethernet and one VLAN tag. */
+#define XNIC_MAX_FRAME(mtu)	((mtu) + ETH_HLEN + VLAN_HLEN)
+
+#define XNIC_RSS_KEY_SIZE	40
+#define XNIC_RSS_INDIR_SIZE	128
+
+#define XNIC_WATCHDOG_MS	100
+
+/* Coalescing limits accepted by ethtool -C. */
+#define XNIC_MAX_COAL_USECS	100000
+#define XNIC_MAX_COAL_FRAMES	XNIC_MAX_RING_SIZE
+
+struct xnic_rx_desc {
+	struct page *page;	/* buffer, posted by the driver */
+	u32 len;		/* bytes written by the device */
+	u32 rss_hash;		/* device, first buffer of a frame */
+	u32 status;		/* device; DD of the first buffer published last */
+};
+
+struct xnic_tx_desc {
+	struct sk_buff *skb;	/* driver, before the doorbell */
+	u32 len;		/* driver */
+	u32 status;		/* device sets DD (release) on completion */
+};
+
+struct xnic_rx_ring {
+	struct xnic_rx_desc *desc;
+	u32 size;
+	u32 mask;
+	u32 tail;		/* NAPI: buffers posted (release: doorbell) */
+	u32 next_to_clean;	/* NAPI only */
+	u32 head;		/* device: next buffer to fill; dma_lock */
+	spinlock_t dma_lock;	/* serializes the peer's TX queues' DMA */
+	struct page_pool *pp;
+	struct xdp_rxq_info xdp_rxq;
+};
+
+struct xnic_tx_ring {
+	struct xnic_tx_desc *desc;
+	u32 size;
+	u32 mask;
+	u32 tail;		/* TX queue lock: descriptors written */
+	u32 head;		/* TX queue lock: descriptors DMAed */
+	u32 next_to_clean;	/* NAPI only */
+	bool stalled;		/* fault injection: DMA engine stuck */
+};
+
+enum xnic_irq_cause {
+	XNIC_IRQ_RX,
+	XNIC_IRQ_TX,
+};
+
+/* Bits of xnic_irq.state. */
+enum {
+	XNIC_IRQ_MASKED,	/* interrupt off: NAPI owns the queue */
+	XNIC_IRQ_TIMER,		/* coalescing timer armed */
+};
+
+/* One emulated MSI-X vector. */
+struct xnic_irq {
+	unsigned long state;		/* XNIC_IRQ_* bits, atomic */
+	atomic_t frames;		/* RX frames since the last interrupt */
+	atomic_t inflight;		/* IPIs sent and not yet handled */
+	call_single_data_t csd;		/* delivers the IPI to irq_cpu */
+	struct hrtimer timer;		/* coalescing delay */
+};
+
+/* Counters. Each group has a single writer context, named per group. */
+struct xnic_rx_stats {			/* this queue's NAPI */
+	struct u64_stats_sync syncp;
+	u64 packets;
+	u64 bytes;
+	u64 frags;
+	u64 csum_unnecessary;
+	u64 csum_none;
+	u64 polls;
+	u64 build_skb_fail;
+	u64 refill_fail;
+	u64 refill_injected;
+};
+
+struct xnic_dma_stats {			/* peer's DMA engine, rx.dma_lock */
+	struct u64_stats_sync syncp;
+	u64 frames;
+	u64 bytes;
+	u64 missed;			/* no posted buffer */
+	u64 oversize;			/* frame longer than MTU allows */
+};
+
+struct xnic_tx_stats {			/* TX queue lock */
+	struct u64_stats_sync syncp;
+	u64 packets;
+	u64 bytes;
+	u64 doorbells;
+	u64 csum_offload;
+	u64 ring_full;
+	u64 dropped;			/* peer down, bad frame */
+	u64 fault_drops;		/* debugfs dma_drop_every */
+	u64 resets;			/* watchdog recovered a stall */
+};
+
+struct xnic_txc_stats {			/* this queue's NAPI */
+	struct u64_stats_sync syncp;
+	u64 completions;
+	u64 wakes;
+};
+
+struct xnic_irq_stats {			/* any context: atomics */
+	atomic64_t raised;
+	atomic64_t fired;
+	atomic64_t masked;
+	atomic64_t coalesced;
+	atomic64_t suppressed;
+	atomic64_t recovered;
+	atomic64_t refill_kicks;
+};
+
+/*
+ * Statistics live in the private area, not in the channel bundle, so
+ * counters survive ring and channel reconfiguration.
+ */
+struct xnic_queue_stats {
+	struct xnic_rx_stats rx;
+	struct xnic_dma_stats dma;
+	struct xnic_tx_stats tx;
+	struct xnic_txc_stats txc;
+	struct xnic_irq_stats irq;
+};
+
+struct xnic_priv;
+
+/* One channel: a queue pair with its vector and NAPI context. */
+struct xnic_queue {
+	struct xnic_priv *priv;
+	u16 index;
+	struct napi_struct napi;
+	struct xnic_rx_ring rx;
+	struct xnic_tx_ring tx;
+	struct xnic_irq irq;
+	struct xnic_queue_stats *stats;
+	/* Watchdog only: progress seen at its previous run. */
+	u32 wd_tx_head;
+	u32 wd_rx_clean;
+	u32 wd_tx_clean;
+	u32 wd_rx_tail;
+};
+
+/* Everything that exists only while the device is up. */
+struct xnic_channels {
+	u32 num;
+	struct xnic_queue q[];
+};
+
+struct xnic_rss {
+	u8 key[XNIC_RSS_KEY_SIZE];
+	u32 indir[XNIC_RSS_INDIR_SIZE];
+	struct rcu_head rcu;
+};
+
+struct xnic_coalesce {			/* RTNL writes, READ_ONCE readers */
+	u32 rx_usecs;
+	u32 rx_frames;
+	u32 tx_usecs;
+};
+
+struct xnic_faults {			/* debugfs writes, any reader */
+	atomic_t fail_rx_alloc;		/* fail this many page allocations */
+	u32 dma_drop_every;		/* drop 1 in N DMA transfers, 0: off */
+	atomic_t dma_count;
+	bool irq_suppress;		/* lose every interrupt while set */
+};
+
+struct xnic_priv {
+	struct net_device *dev;
+	struct net_device __rcu *peer;		/* RTNL; RCU readers */
+	struct xnic_channels __rcu *chans;	/* RTNL; RCU readers */
+	struct xnic_rss __rcu *rss;		/* RTNL; RCU readers */
+	u32 num_channels;			/* RTNL */
+	u32 rx_ring_size;			/* RTNL */
+	u32 tx_ring_size;			/* RTNL */
+	struct xnic_coalesce coal;
+	struct xnic_faults faults;
+	int irq_cpu[XNIC_MAX_QUEUES];		/* debugfs; READ_ONCE */
+	struct xnic_queue_stats stats[XNIC_MAX_QUEUES];
+	struct delayed_work watchdog;
+	u32 id;					/* debugfs dir, bus-info */
+	struct dentry *debugfs;
+};
+
+/* xnic_main.c */
+extern struct rtnl_link_ops xnic_link_ops;
+struct net_device *xnic_peer_rtnl(struct xnic_priv *priv);
+
+/* xnic_queue.c: channel bundle lifetime, all under RTNL */
+int xnic_channels_open(struct xnic_priv *priv);
+void xnic_channels_close(struct xnic_priv *priv);
+int xnic_reconfigure(struct xnic_priv *priv, u32 channels, u32 rx_size,
+		     u32 tx_size, struct netlink_ext_ack *extack);
+bool xnic_is_valid_ring_size(u32 size);
+
+/* xnic_dma.c */
+void xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q);
+
+/* xnic_irq.c */
+void xnic_irq_init(struct xnic_queue *q);
+void xnic_irq_quiesce(struct xnic_queue *q);
+void xnic_irq_raise(struct xnic_queue *q, enum xnic_irq_cause cause,
+		    u32 frames);
+void xnic_irq_unmask(struct xnic_queue *q);
+void xnic_irq_force(struct xnic_queue *q);
+
+/* xnic_napi.c */
+int xnic_poll(struct napi_struct *napi, int budget);
+int xnic_rx_refill(struct xnic_queue *q, gfp_t gfp);
+bool xnic_rx_pending(const struct xnic_queue *q);
+bool xnic_tx_pending(const struct xnic_queue *q);
+
+/* xnic_rss.c */
+u32 xnic_toeplitz(const u8 *key, const u8 *data, unsigned int len);
+u32 xnic_rss_hash_skb(const struct xnic_rss *rss, const struct sk_buff *skb,
+		      u32 *desc_flags);
+struct xnic_rss *xnic_rss_alloc_default(u32 channels);
+void xnic_rss_fill_indir(struct xnic_rss *rss, u32 channels);
+
+/* xnic_ethtool.c */
+extern const struct ethtool_ops xnic_ethtool_ops;
+void xnic_get_queue_stats(struct xnic_priv *priv, u32 qid,
+			  struct xnic_queue_stats *out);
+
+/* xnic_debugfs.c */
+void xnic_debugfs_init(void);
+void xnic_debugfs_exit(void);
+void xnic_debugfs_add(struct xnic_priv *priv);
+void xnic_debugfs_del(struct xnic_priv *priv);
+
+/* xnic_watchdog.c */
+void xnic_watchdog_start(struct xnic_priv *priv);
+void xnic_watchdog_stop(struct xnic_priv *priv);
+void xnic_watchdog_init(struct xnic_priv *priv);
+
+#endif /* _XNIC_H */

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The DMA engine. Ringing a TX doorbell runs it for that queue: every TX
+ * descriptor between head and tail is copied into the peer's posted RX
+ * buffers (the queue chosen by the peer's RSS table), the RX descriptors
+ * are written back with length, hash and checksum status, the TX
+ * descriptor is completed, and the interrupts are raised: RX on each peer
+ * queue that received frames, TX completion on ours.
+ *
+ * It runs in the sender's context (ndo_start_xmit, or the watchdog after
+ * a stall), under the TX queue lock and inside an RCU read-side section.
+ */
+#include <linux/if_vlan.h>
+#include <linux/udp.h>
+
+#include "xnic.h"
+#include "xnic_trace.h"
+
+enum xnic_dma_result {
+	XNIC_DMA_OK,
+	XNIC_DMA_NO_PEER,
+	XNIC_DMA_MISSED,
+	XNIC_DMA_OVERSIZE,
+	XNIC_DMA_FAULT,
+};
+
+/* Fault injection: drop one in every dma_drop_every transfers. */
+static bool xnic_dma_fault(struct xnic_priv *priv)
+{
+	u32 every = READ_ONCE(priv->faults.dma_drop_every);
+
+	if (!every)
+		return false;
+	return (u32)atomic_inc_return(&priv->faults.dma_count) % every == 0;
+}
+
+/*
+ * TX checksum offload: the stack left CHECKSUM_PARTIAL with the pseudo
+ * header sum seeded in the checksum field; fold the sum from csum_start
+ * to the end into that field, as a NIC does on the wire.
+ */
+static void xnic_dma_complete_csum(const struct sk_buff *skb, u8 *frame)
+{
+	int start = skb_checksum_start_offset(skb);
+	__wsum csum = skb_checksum(skb, start, skb->len - start, 0);
+	__sum16 *field = (__sum16 *)(frame + start + skb->csum_offset);
+
+	*field = csum_fold(csum);
+	if (*field == 0 && skb->csum_offset == offsetof(struct udphdr, check))
+		*field = CSUM_MANGLED_0;
+}
+
+/* Copy @skb into the peer queue @pq's next posted buffers. */
+static enum xnic_dma_result
+xnic_dma_copy(struct xnic_queue *pq, const struct sk_buff *skb, u32 hash,
+	      u32 hash_flags)
+{
+	struct xnic_rx_ring *rx = &pq->rx;
+	struct xnic_dma_stats *ds = &pq->stats->dma;
+	u32 len = skb->len, nbufs, i, off, csum_flag = 0;
+	struct xnic_rx_desc *first;
+	bool csum = false;
+
+	/* The CHECKSUM_PARTIAL field must land in the first buffer. */
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		u32 end = skb_checksum_start_offset(skb) + skb->csum_offset +
+			  sizeof(__sum16);
+
+		if (end > XNIC_RX_BUF_LEN || end > len)
+			return XNIC_DMA_OVERSIZE;
+		csum = true;
+		csum_flag = XNIC_DESC_L4_CSUM_OK;
+	}
+	nbufs = DIV_ROUND_UP(len, XNIC_RX_BUF_LEN);
+
+	spin_lock(&rx->dma_lock);
+	/* Pairs with the release of the tail in xnic_rx_refill(). */
+	if (xnic_ring_used(smp_load_acquire(&rx->tail), rx->head) < nbufs) {
+		u64_stats_update_begin(&ds->syncp);
+		ds->missed++;
+		u64_stats_update_end(&ds->syncp);
+		spin_unlock(&rx->dma_lock);
+		return XNIC_DMA_MISSED;
+	}
+
+	first = &rx->desc[xnic_ring_slot(rx->head, rx->mask)];
+	for (i = 0, off = 0; i < nbufs; i++) {
+		struct xnic_rx_desc *d =
+			&rx->desc[xnic_ring_slot(rx->head + i, rx->mask)];
+		u32 chunk = min_t(u32, len - off, XNIC_RX_BUF_LEN);
+		u8 *buf = page_address(d->page) + XNIC_RX_HEADROOM;
+
+		/* skb_copy_bits cannot fail for an in-range copy. */
+		WARN_ON_ONCE(skb_copy_bits(skb, off, buf, chunk));
+		if (i == 0 && csum)
+			xnic_dma_complete_csum(skb, buf);
+		d->len = chunk;
+		d->rss_hash = hash;
+		off += chunk;
+		if (i > 0)
+			d->status = XNIC_DESC_DD |
+				    (i == nbufs - 1 ? XNIC_DESC_EOP : 0);
+	}
+	/* Publishing the first descriptor hands the whole frame over. */
+	xnic_desc_publish(&first->status, hash_flags | csum_flag |
+			  (nbufs == 1 ? XNIC_DESC_EOP : 0));
+	WRITE_ONCE(rx->head, rx->head + nbufs);
+
+	u64_stats_update_begin(&ds->syncp);
+	ds->frames++;
+	ds->bytes += len;
+	u64_stats_update_end(&ds->syncp);
+	spin_unlock(&rx->dma_lock);
+	return XNIC_DMA_OK;
+}
+
+static enum xnic_dma_result
+xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
+	       struct xnic_channels *pchans, const struct sk_buff *skb,
+	       u32 *rxq_out)
+{
+	struct xnic_rss *rss;
+	struct xnic_queue *pq;
+	u32 hash, flags = 0, qid;
+
+	if (!pchans)
+		return XNIC_DMA_NO_PEER;
+	if (xnic_dma_fault(priv))
+		return XNIC_DMA_FAULT;
+
+	rss = rcu_dereference(ppriv->rss);
+	hash = xnic_rss_hash_skb(rss, skb, &flags);
+	qid = rss->indir[hash % XNIC_RSS_INDIR_SIZE];
+	/* The table may briefly name a queue of the old channel count. */
+	if (unlikely(qid >= pchans->num))
+		qid %= pchans->num;
+	pq = &pchans->q[qid];
+	*rxq_out = qid;
+
+	if (skb->len > XNIC_MAX_FRAME(READ_ONCE(ppriv->dev->mtu)) ||
+	    skb->len < ETH_HLEN) {
+		struct xnic_dma_stats *ds = &pq->stats->dma;
+
+		spin_lock(&pq->rx.dma_lock);
+		u64_stats_update_begin(&ds->syncp);
+		ds->oversize++;
+		u64_stats_update_end(&ds->syncp);
+		spin_unlock(&pq->rx.dma_lock);
+		return XNIC_DMA_OVERSIZE;
+	}
+	return xnic_dma_copy(pq, skb, hash, flags);
+}
+
+void xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q)
+{
+	u16 rx_frames[XNIC_MAX_QUEUES] = { 0 };
+	struct xnic_tx_stats *ts = &q->stats->tx;
+	struct xnic_channels *pchans = NULL;
+	struct xnic_priv *ppriv = NULL;
+	struct xnic_tx_ring *tx = &q->tx;
+	u64 pkts = 0, bytes = 0, drops = 0, faults = 0, csums = 0;
+	struct net_device *peer;
+	u32 head, done = 0, i;
+
+	if (READ_ONCE(tx->stalled))
+		return;
+
+	peer = rcu_dereference(priv->peer);
+	if (peer) {
+		ppriv = netdev_priv(peer);
+		pchans = rcu_dereference(ppriv->chans);
+	}
+
+	for (head = tx->head; head != tx->tail; head++, done++) {
+		struct xnic_tx_desc *d = &tx->desc[xnic_ring_slot(head, tx->mask)];
+		enum xnic_dma_result res;
+		u32 rxq = 0;
+
+		res = xnic_dma_frame(priv, ppriv, pchans, d->skb, &rxq);
+		trace_xnic_dma(priv->dev, q->index, rxq, d->len, res);
+		switch (res) {
+		case XNIC_DMA_OK:
+			pkts++;
+			bytes += d->len;
+			if (d->skb->ip_summed == CHECKSUM_PARTIAL)
+				csums++;
+			rx_frames[rxq]++;
+			xnic_desc_publish(&d->status, 0);
+			break;
+		case XNIC_DMA_FAULT:
+			faults++;
+			xnic_desc_publish(&d->status, XNIC_DESC_ERR);
+			break;
+		default:
+			/* Missed and oversize frames are the receiver's count. */
+			if (res == XNIC_DMA_NO_PEER)
+				drops++;
+			xnic_desc_publish(&d->status, XNIC_DESC_ERR);
+			break;
+		}
+	}
+	if (!done)
+		return;
+	WRITE_ONCE(tx->head, head);
+
+	u64_stats_update_begin(&ts->syncp);
+	ts->packets += pkts;
+	ts->bytes += bytes;
+	ts->dropped += drops;
+	ts->fault_drops += faults;
+	ts->csum_offload += csums;
+	ts->doorbells++;
+	u64_stats_update_end(&ts->syncp);
+
+	xnic_irq_raise(q, XNIC_IRQ_TX, done);
+	if (!pchans)
+		return;
+	for (i = 0; i < pchans->num && i < XNIC_MAX_QUEUES; i++)
+		if (rx_frames[i])
+			xnic_irq_raise(&pchans->q[i], XNIC_IRQ_RX, rx_frames[i]);
+}

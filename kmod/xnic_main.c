@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnic: module entry, link type and netdev operations.
+ *
+ * A pair is created like veth: `ip link add xnic0 type xnic` (peer named
+ * xnic%d) or through IFLA_XNIC_PEER with the peer's own attributes.
+ * Deleting either end deletes both.
+ */
+#include <linux/module.h>
+#include <linux/idr.h>
+#include <linux/if_vlan.h>
+#include <net/rtnetlink.h>
+#include <uapi/xnic.h>
+
+#include "xnic.h"
+
+#define CREATE_TRACE_POINTS
+#include "xnic_trace.h"
+
+static DEFINE_IDA(xnic_ida);
+
+struct net_device *xnic_peer_rtnl(struct xnic_priv *priv)
+{
+	return rtnl_dereference(priv->peer);
+}
+
+static int xnic_open(struct net_device *dev)
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(priv->peer);
+	int err;
+
+	err = xnic_channels_open(priv);
+	if (err)
+		return err;
+
+	/* Carrier follows the peer: link is up when both ends are open. */
+	if (peer && netif_running(peer)) {
+		netif_carrier_on(dev);
+		netif_carrier_on(peer);
+	}
+	return 0;
+}
+
+static int xnic_stop(struct net_device *dev)
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(priv->peer);
+
+	netif_carrier_off(dev);
+	if (peer)
+		netif_carrier_off(peer);
+	xnic_channels_close(priv);
+	return 0;
+}
+
+static void xnic_tx_drop(struct xnic_priv *priv, u16 qid, struct sk_buff *skb)
+{
+	struct xnic_tx_stats *ts = &priv->stats[qid].tx;
+
+	u64_stats_update_begin(&ts->syncp);
+	ts->dropped++;
+	u64_stats_update_end(&ts->syncp);
+	dev_kfree_skb_any(skb);
+}
+
+/*
+ * Write one TX descriptor and, unless the stack promises more frames
+ * (xmit_more), ring the doorbell, which runs the DMA engine for this
+ * queue. Runs under the TX queue lock with BH disabled, in RCU-BH.
+ */
+static netdev_tx_t xnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+	u16 qid = skb_get_queue_mapping(skb);
+	struct xnic_channels *chans;
+	struct netdev_queue *nq;
+	struct xnic_tx_desc *desc;
+	struct xnic_tx_ring *tx;
+	struct xnic_queue *q;
+	u32 clean;
+
+	chans = rcu_dereference_bh(priv->chans);
+	if (unlikely(!chans || qid >= chans->num)) {
+		xnic_tx_drop(priv, qid % XNIC_MAX_QUEUES, skb);
+		return NETDEV_TX_OK;
+	}
+	q = &chans->q[qid];
+	tx = &q->tx;
+	nq = netdev_get_tx_queue(dev, qid);
+
+	/* GSO is not offered, so the stack segments before we get here. */
+	if (unlikely(skb_is_gso(skb))) {
+		xnic_tx_drop(priv, qid, skb);
+		return NETDEV_TX_OK;
+	}
+
+	clean = READ_ONCE(tx->next_to_clean);
+	if (unlikely(!xnic_ring_free(tx->size, tx->tail, clean))) {
+		struct xnic_tx_stats *ts = &q->stats->tx;
+
+		netif_tx_stop_queue(nq);
+		u64_stats_update_begin(&ts->syncp);
+		ts->ring_full++;
+		u64_stats_update_end(&ts->syncp);
+		return NETDEV_TX_BUSY;
+	}
+
+	desc = &tx->desc[xnic_ring_slot(tx->tail, tx->mask)];
+	desc->skb = skb;
+	desc->len = skb->len;
+	desc->status = 0;
+	WRITE_ONCE(tx->tail, tx->tail + 1);
+	skb_tx_timestamp(skb);
+
+	/*
+	 * Stop before the ring is full; NAPI's completion wakes the queue.
+	 * The barrier pairs with the one in xnic_clean_tx() so a completion
+	 * racing with the stop is not missed.
+	 */
+	if (!xnic_ring_free(tx->size, tx->tail, READ_ONCE(tx->next_to_clean))) {
+		netif_tx_stop_queue(nq);
+		smp_mb();
+		if (xnic_ring_free(tx->size, tx->tail,
+				   READ_ONCE(tx->next_to_clean)))
+			netif_tx_start_queue(nq);
+	}
+
+	if (__netdev_tx_sent_queue(nq, desc->len, netdev_xmit_more()))
+		xnic_dma_tx(priv, q);
+	return NETDEV_TX_OK;
+}
+
+static void xnic_get_stats64(struct net_device *dev,
+			     struct rtnl_link_stats64 *tot)
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+	struct xnic_queue_stats s;
+	u32 i;
+
+	for (i = 0; i < dev->num_rx_queues && i < XNIC_MAX_QUEUES; i++) {
+		xnic_get_queue_stats(priv, i, &s);
+		tot->rx_packets += s.rx.packets;
+		tot->rx_bytes += s.rx.bytes;
+		tot->rx_dropped += s.rx.build_skb_fail;
+		tot->rx_missed_errors += s.dma.missed;
+		tot->rx_length_errors += s.dma.oversize;
+		tot->rx_errors += s.dma.oversize;
+		tot->tx_packets += s.tx.packets;
+		tot->tx_bytes += s.tx.bytes;
+		tot->tx_dropped += s.tx.dropped + s.tx.fault_drops;
+	}
+}
+
+static int xnic_change_mtu(struct net_device *dev, int new_mtu)
+{
+	/* Frames of any MTU up to max_mtu span several RX buffers. */
+	WRITE_ONCE(dev->mtu, new_mtu);
+	return 0;
+}
+
+static int xnic_get_iflink(const struct net_device *dev)
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+	struct net_device *peer;
+	int iflink;
+
+	rcu_read_lock();
+	peer = rcu_dereference(priv->peer);
+	iflink = peer ? peer->ifindex : 0;
+	rcu_read_unlock();
+	return iflink;
+}
+
+static int xnic_dev_init(struct net_device *dev);
+static void xnic_dev_uninit(struct net_device *dev);
+
+static const struct net_device_ops xnic_netdev_ops = {
+	.ndo_init		= xnic_dev_init,
+	.ndo_uninit		= xnic_dev_uninit,
+	.ndo_open		= xnic_open,
+	.ndo_stop		= xnic_stop,
+	.ndo_start_xmit		= xnic_start_xmit,
+	.ndo_get_stats64	= xnic_get_stats64,
+	.ndo_change_mtu		= xnic_change_mtu,
+	.ndo_get_iflink		= xnic_get_iflink,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+#define XNIC_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM | \
+		       NETIF_F_HIGHDMA)
+
+static void xnic_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+
+	/* The DMA engine copies frames, so shared skbs (pktgen) are fine. */
+	dev->priv_flags |= IFF_TX_SKB_SHARING;
+	dev->netdev_ops = &xnic_netdev_ops;
+	dev->ethtool_ops = &xnic_ethtool_ops;
+	dev->features |= XNIC_FEATURES;
+	dev->hw_features = XNIC_FEATURES;
+	dev->vlan_features = XNIC_FEATURES;
+	dev->min_mtu = XNIC_MIN_MTU;
+	dev->max_mtu = XNIC_MAX_MTU;
+	dev->needs_free_netdev = true;
+}
+
+/* Plain configuration, before registration; cannot fail. */
+static void xnic_priv_setup(struct net_device *dev, struct nlattr *tb[])
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+	int i;
+
+	priv->dev = dev;
+	/* Without numtxqueues the pair starts with one channel per CPU. */
+	priv->num_channels = tb[IFLA_NUM_TX_QUEUES] ? dev->num_tx_queues :
+			     min_t(u32, dev->num_tx_queues, num_online_cpus());
+	priv->num_channels = min(priv->num_channels, dev->num_rx_queues);
+	priv->rx_ring_size = XNIC_DEF_RING_SIZE;
+	priv->tx_ring_size = XNIC_DEF_RING_SIZE;
+	for (i = 0; i < XNIC_MAX_QUEUES; i++) {
+		u64_stats_init(&priv->stats[i].rx.syncp);
+		u64_stats_init(&priv->stats[i].dma.syncp);
+		u64_stats_init(&priv->stats[i].tx.syncp);
+		u64_stats_init(&priv->stats[i].txc.syncp);
+		/* Spread vectors over CPUs, as a NIC's MSI-X vectors are. */
+		priv->irq_cpu[i] = cpumask_local_spread(i, NUMA_NO_NODE);
+	}
+	xnic_watchdog_init(priv);
+}
+
+/* ndo_init: allocations; undone by ndo_uninit on every later failure. */
+static int xnic_dev_init(struct net_device *dev)
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+	struct xnic_rss *rss;
+	int id;
+
+	rss = xnic_rss_alloc_default(priv->num_channels);
+	if (!rss)
+		return -ENOMEM;
+	id = ida_alloc(&xnic_ida, GFP_KERNEL);
+	if (id < 0) {
+		kfree(rss);
+		return id;
+	}
+	priv->id = id;
+	RCU_INIT_POINTER(priv->rss, rss);
+	return 0;
+}
+
+static void xnic_dev_uninit(struct net_device *dev)
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+
+	xnic_debugfs_del(priv);
+	/* Unregistration waits for RCU readers before the device is freed. */
+	kfree_rcu(rcu_dereference_protected(priv->rss, true), rcu);
+	RCU_INIT_POINTER(priv->rss, NULL);
+	ida_free(&xnic_ida, priv->id);
+}
+
+static int xnic_set_real_queues(struct xnic_priv *priv)
+{
+	int err;
+
+	err = netif_set_real_num_tx_queues(priv->dev, priv->num_channels);
+	if (err)
+		return err;
+	return netif_set_real_num_rx_queues(priv->dev, priv->num_channels);
+}
+
+static int xnic_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS]) {
+		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
+			NL_SET_ERR_MSG_MOD(extack, "MAC address must be 6 bytes");
+			return -EINVAL;
+		}
+		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "MAC address must be unicast and non-zero");
+			return -EADDRNOTAVAIL;
+		}
+	}
+	if (tb[IFLA_MTU]) {
+		u32 mtu = nla_get_u32(tb[IFLA_MTU]);
+
+		if (mtu < XNIC_MIN_MTU || mtu > XNIC_MAX_MTU) {
+			NL_SET_ERR_MSG_MOD(extack, "MTU out of range 68..9000");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int xnic_newlink(struct net *src_net, struct net_device *dev,
+			struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *peer_tb[IFLA_MAX + 1], **tbp = tb;
+	struct ifinfomsg *ifmp = NULL;
+	unsigned char name_assign_type;
+	struct xnic_priv *priv, *ppriv;
+	char ifname[IFNAMSIZ];
+	struct net_device *peer;
+	struct net *net;
+	int err;
+
+	if (data && data[IFLA_XNIC_PEER]) {
+		struct nlattr *nla_peer = data[IFLA_XNIC_PEER];
+
+		ifmp = nla_data(nla_peer);
+		err = rtnl_nla_parse_ifinfomsg(peer_tb, nla_peer, extack);
+		if (err < 0)
+			return err;
+		err = xnic_validate(peer_tb, NULL, extack);
+		if (err < 0)
+			return err;
+		tbp = peer_tb;
+	}
+
+	if (ifmp && tbp[IFLA_IFNAME]) {
+		nla_strscpy(ifname, tbp[IFLA_IFNAME], IFNAMSIZ);
+		name_assign_type = NET_NAME_USER;
+	} else {
+		snprintf(ifname, IFNAMSIZ, XNIC_DRV_NAME "%%d");
+		name_assign_type = NET_NAME_ENUM;
+	}
+
+	net = rtnl_link_get_net(src_net, tbp);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+
+	peer = rtnl_create_link(net, ifname, name_assign_type, &xnic_link_ops,
+				tbp, extack);
+	if (IS_ERR(peer)) {
+		put_net(net);
+		return PTR_ERR(peer);
+	}
+
+	xnic_priv_setup(peer, tbp);
+	if (!ifmp || !tbp[IFLA_ADDRESS])
+		eth_hw_addr_random(peer);
+	if (ifmp && dev->ifindex)
+		peer->ifindex = ifmp->ifi_index;
+
+	err = register_netdevice(peer);
+	put_net(net);
+	if (err < 0) {
+		free_netdev(peer);
+		return err;
+	}
+	/* From here on the peer is freed by its destructor. */
+	netif_carrier_off(peer);
+	err = xnic_set_real_queues(netdev_priv(peer));
+	if (err)
+		goto err_unregister_peer;
+	err = rtnl_configure_link(peer, ifmp, 0, NULL);
+	if (err < 0)
+		goto err_unregister_peer;
+
+	xnic_priv_setup(dev, tb);
+	if (!tb[IFLA_ADDRESS])
+		eth_hw_addr_random(dev);
+	if (tb[IFLA_IFNAME])
+		nla_strscpy(dev->name, tb[IFLA_IFNAME], IFNAMSIZ);
+	else
+		snprintf(dev->name, IFNAMSIZ, XNIC_DRV_NAME "%%d");
+
+	err = register_netdevice(dev);
+	if (err < 0)
+		goto err_unregister_peer;
+	netif_carrier_off(dev);
+	err = xnic_set_real_queues(netdev_priv(dev));
+	if (err)
+		goto err_unregister_dev;
+
+	priv = netdev_priv(dev);
+	ppriv = netdev_priv(peer);
+	rcu_assign_pointer(priv->peer, peer);
+	rcu_assign_pointer(ppriv->peer, dev);
+	xnic_debugfs_add(priv);
+	xnic_debugfs_add(ppriv);
+	return 0;
+
+err_unregister_dev:
+	unregister_netdevice(dev);
+err_unregister_peer:
+	unregister_netdevice(peer);
+	return err;
+}
+
+static void xnic_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(priv->peer);
+
+	/*
+	 * Devices are freed after an RCU grace period (netdev_run_todo), so
+	 * datapath readers of ->peer never see a freed device.
+	 */
+	RCU_INIT_POINTER(priv->peer, NULL);
+	unregister_netdevice_queue(dev, head);
+	if (peer) {
+		struct xnic_priv *ppriv = netdev_priv(peer);
+
+		RCU_INIT_POINTER(ppriv->peer, NULL);
+		unregister_netdevice_queue(peer, head);
+	}
+}
+
+static struct net *xnic_get_link_net(const struct net_device *dev)
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(priv->peer);
+
+	return peer ? dev_net(peer) : dev_net(dev);
+}
+
+/* Queues allocated when the user does not say: room for ethtool -L. */
+static unsigned int xnic_get_num_queues(void)
+{
+	return clamp_t(unsigned int, num_possible_cpus(), 1, XNIC_MAX_QUEUES);
+}
+
+static const struct nla_policy xnic_policy[IFLA_XNIC_MAX + 1] = {
+	[IFLA_XNIC_PEER] = { .len = sizeof(struct ifinfomsg) },
+};
+
+struct rtnl_link_ops xnic_link_ops = {
+	.kind			= XNIC_LINK_KIND,
+	.priv_size		= sizeof(struct xnic_priv),
+	.setup			= xnic_setup,
+	.validate		= xnic_validate,
+	.newlink		= xnic_newlink,
+	.dellink		= xnic_dellink,
+	.policy			= xnic_policy,
+	.maxtype		= IFLA_XNIC_MAX,
+	.get_link_net		= xnic_get_link_net,
+	.get_num_tx_queues	= xnic_get_num_queues,
+	.get_num_rx_queues	= xnic_get_num_queues,
+};
+
+static int __init xnic_init(void)
+{
+	int err;
+
+	xnic_debugfs_init();
+	err = rtnl_link_register(&xnic_link_ops);
+	if (err)
+		xnic_debugfs_exit();
+	return err;
+}
+
+static void __exit xnic_exit(void)
+{
+	rtnl_link_unregister(&xnic_link_ops);
+	xnic_debugfs_exit();
+	ida_destroy(&xnic_ida);
+}
+
+module_init(xnic_init);
+module_exit(xnic_exit);
+
+MODULE_DESCRIPTION("xnic: virtual NIC pair with emulated DMA rings, interrupts and NAPI");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(XNIC_DRV_VERSION);
+MODULE_ALIAS_RTNL_LINK(XNIC_LINK_KIND);

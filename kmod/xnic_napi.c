@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NAPI poll (DATAPATH.md step 1, then clean_rx and GRO, steps 3-4): reap
+ * TX completions, receive up to the budget by building skbs around the
+ * page_pool pages the DMA engine filled, hand them to GRO, refill the RX
+ * ring, and unmask the vector when the ring is drained.
+ */
+#include <net/page_pool.h>
+
+#include "xnic.h"
+#include "xnic_trace.h"
+
+bool xnic_rx_pending(const struct xnic_queue *q)
+{
+	const struct xnic_rx_ring *rx = &q->rx;
+	u32 bits;
+
+	return xnic_desc_done(&rx->desc[xnic_ring_slot(rx->next_to_clean,
+						       rx->mask)].status, &bits);
+}
+
+bool xnic_tx_pending(const struct xnic_queue *q)
+{
+	const struct xnic_tx_ring *tx = &q->tx;
+	u32 bits;
+
+	if (tx->next_to_clean == READ_ONCE(tx->tail))
+		return false;
+	return xnic_desc_done(&tx->desc[xnic_ring_slot(tx->next_to_clean,
+						       tx->mask)].status, &bits);
+}
+
+static struct page *xnic_alloc_page(struct xnic_queue *q, gfp_t gfp)
+{
+	struct xnic_rx_stats *rs = &q->stats->rx;
+
+	/* Fault injection: the next N allocations fail. */
+	if (atomic_add_unless(&q->priv->faults.fail_rx_alloc, -1, 0)) {
+		u64_stats_update_begin(&rs->syncp);
+		rs->refill_injected++;
+		u64_stats_update_end(&rs->syncp);
+		return NULL;
+	}
+	return page_pool_alloc_pages(q->rx.pp, gfp | __GFP_NOWARN);
+}
+
+/* Post buffers on every free slot, then ring the RX doorbell. */
+int xnic_rx_refill(struct xnic_queue *q, gfp_t gfp)
+{
+	struct xnic_rx_stats *rs = &q->stats->rx;
+	struct xnic_rx_ring *rx = &q->rx;
+	u32 tail = rx->tail;
+	int posted = 0;
+
+	while (xnic_ring_free(rx->size, tail, rx->next_to_clean)) {
+		struct xnic_rx_desc *d = &rx->desc[xnic_ring_slot(tail, rx->mask)];
+		struct page *page = xnic_alloc_page(q, gfp);
+
+		if (!page) {
+			u64_stats_update_begin(&rs->syncp);
+			rs->refill_fail++;
+			u64_stats_update_end(&rs->syncp);
+			break;
+		}
+		d->page = page;
+		d->status = 0;
+		tail++;
+		posted++;
+	}
+	/* Pairs with the acquire in the DMA engine: buffers before tail. */
+	if (posted)
+		smp_store_release(&rx->tail, tail);
+	return posted;
+}
+
+static void xnic_rx_csum(struct xnic_queue *q, struct sk_buff *skb, u32 bits)
+{
+	struct xnic_rx_stats *rs = &q->stats->rx;
+
+	if ((bits & XNIC_DESC_L4_CSUM_OK) &&
+	    (q->priv->dev->features & NETIF_F_RXCSUM)) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		rs->csum_unnecessary++;
+	} else {
+		skb_checksum_none_assert(skb);
+		rs->csum_none++;
+	}
+}
+
+/*
+ * Build one skb from the frame starting at next_to_clean. The device
+ * published every buffer of the frame with the first one, so the rest are
+ * ready. Pages are recycled to the page_pool when the skb is freed.
+ * Returns the number of buffers consumed.
+ */
+static u32 xnic_rx_frame(struct xnic_queue *q, u32 bits, struct sk_buff **out)
+{
+	struct xnic_rx_stats *rs = &q->stats->rx;
+	struct xnic_rx_ring *rx = &q->rx;
+	u32 ntc = rx->next_to_clean, n = 0;
+	struct sk_buff *skb = NULL;
+	struct xnic_rx_desc *d;
+
+	for (;;) {
+		d = &rx->desc[xnic_ring_slot(ntc + n, rx->mask)];
+		if (n == 0) {
+			skb = napi_build_skb(page_address(d->page), PAGE_SIZE);
+			if (skb) {
+				skb_reserve(skb, XNIC_RX_HEADROOM);
+				__skb_put(skb, d->len);
+				skb_mark_for_recycle(skb);
+			}
+		} else if (skb) {
+			skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, d->page,
+					XNIC_RX_HEADROOM, d->len, PAGE_SIZE);
+			rs->frags++;
+		}
+		if (!skb)
+			page_pool_put_full_page(rx->pp, d->page, true);
+		d->page = NULL;
+		n++;
+		if (READ_ONCE(d->status) & XNIC_DESC_EOP)
+			break;
+	}
+	if (!skb)
+		rs->build_skb_fail++;
+	*out = skb;
+	return n;
+}
+
+static int xnic_rx(struct xnic_queue *q, int budget)
+{
+	struct net_device *dev = q->priv->dev;
+	struct xnic_rx_stats *rs = &q->stats->rx;
+	struct xnic_rx_ring *rx = &q->rx;
+	int done = 0;
+
+	u64_stats_update_begin(&rs->syncp);
+	while (done < budget) {
+		struct xnic_rx_desc *d;
+		struct sk_buff *skb;
+		u32 bits, hash;
+
+		d = &rx->desc[xnic_ring_slot(rx->next_to_clean, rx->mask)];
+		if (!xnic_desc_done(&d->status, &bits))
+			break;
+		hash = d->rss_hash;
+		rx->next_to_clean += xnic_rx_frame(q, bits, &skb);
+		done++;
+		if (!skb)
+			continue;
+
+		rs->packets++;
+		rs->bytes += skb->len;
+		skb->protocol = eth_type_trans(skb, dev);
+		skb_record_rx_queue(skb, q->index);
+		if (bits & (XNIC_DESC_RSS_L4 | XNIC_DESC_RSS_L3))
+			skb_set_hash(skb, hash, bits & XNIC_DESC_RSS_L4 ?
+				     PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
+		xnic_rx_csum(q, skb, bits);
+		napi_gro_receive(&q->napi, skb);
+	}
+	rs->polls++;
+	u64_stats_update_end(&rs->syncp);
+
+	xnic_rx_refill(q, GFP_ATOMIC);
+	return done;
+}
+
+/* Free transmitted skbs, report them to BQL and wake a stopped queue. */
+static int xnic_clean_tx(struct xnic_queue *q, int budget)
+{
+	struct netdev_queue *nq = netdev_get_tx_queue(q->priv->dev, q->index);
+	struct xnic_txc_stats *cs = &q->stats->txc;
+	struct xnic_tx_ring *tx = &q->tx;
+	u32 ntc = tx->next_to_clean, pkts = 0, bytes = 0;
+	bool woke = false;
+
+	while (ntc != READ_ONCE(tx->tail)) {
+		struct xnic_tx_desc *d = &tx->desc[xnic_ring_slot(ntc, tx->mask)];
+		u32 bits;
+
+		if (!xnic_desc_done(&d->status, &bits))
+			break;
+		pkts++;
+		bytes += d->len;
+		napi_consume_skb(d->skb, budget);
+		d->skb = NULL;
+		ntc++;
+	}
+	if (!pkts)
+		return 0;
+
+	WRITE_ONCE(tx->next_to_clean, ntc);
+	netdev_tx_completed_queue(nq, pkts, bytes);
+	/* Pairs with the barrier after netif_tx_stop_queue() in xmit. */
+	smp_mb();
+	if (netif_tx_queue_stopped(nq) &&
+	    xnic_ring_free(tx->size, READ_ONCE(tx->tail), ntc) >= tx->size / 4) {
+		netif_tx_wake_queue(nq);
+		woke = true;
+	}
+
+	u64_stats_update_begin(&cs->syncp);
+	cs->completions += pkts;
+	cs->wakes += woke;
+	u64_stats_update_end(&cs->syncp);
+	return pkts;
+}
+
+int xnic_poll(struct napi_struct *napi, int budget)
+{
+	struct xnic_queue *q = container_of(napi, struct xnic_queue, napi);
+	int tx_done, rx_done;
+
+	tx_done = xnic_clean_tx(q, budget);
+	rx_done = xnic_rx(q, budget);
+	trace_xnic_napi_poll(q->priv->dev, q->index, budget, rx_done, tx_done);
+
+	if (rx_done < budget && napi_complete_done(napi, rx_done))
+		xnic_irq_unmask(q);
+	return rx_done;
+}
