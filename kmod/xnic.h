@@ -38,12 +38,14 @@
 #include <linux/workqueue.h>
 #include <net/xdp.h>
 
+#include <uapi/xnic.h>
+
 #include "xnic_ring.h"
 
 #define XNIC_DRV_NAME		"xnic"
 #define XNIC_DRV_VERSION	"0.1.0"
 
-#define XNIC_MAX_QUEUES		16
+#define XNIC_MAX_QUEUES		XNIC_MAX_CHANNELS
 #define XNIC_DEF_RING_SIZE	512
 #define XNIC_MIN_RING_SIZE	64
 #define XNIC_MAX_RING_SIZE	4096
@@ -246,7 +248,8 @@ struct xnic_priv {
 
 /* xnic_main.c */
 extern struct rtnl_link_ops xnic_link_ops;
-struct net_device *xnic_peer_rtnl(struct xnic_priv *priv);
+struct net_device *xnic_kunit_create_pair(struct net *net, const char *name);
+void xnic_kunit_destroy_pair(struct net_device *dev);
 
 /* xnic_queue.c: channel bundle lifetime, all under RTNL */
 int xnic_channels_open(struct xnic_priv *priv);

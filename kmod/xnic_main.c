@@ -10,6 +10,7 @@
 #include <linux/idr.h>
 #include <linux/if_vlan.h>
 #include <net/rtnetlink.h>
+#include <kunit/visibility.h>
 #include <uapi/xnic.h>
 
 #include "xnic.h"
@@ -18,11 +19,6 @@
 #include "xnic_trace.h"
 
 static DEFINE_IDA(xnic_ida);
-
-struct net_device *xnic_peer_rtnl(struct xnic_priv *priv)
-{
-	return rtnl_dereference(priv->peer);
-}
 
 static int xnic_open(struct net_device *dev)
 {
@@ -286,6 +282,13 @@ static int xnic_validate(struct nlattr *tb[], struct nlattr *data[],
 			return -EADDRNOTAVAIL;
 		}
 	}
+	if ((tb[IFLA_NUM_TX_QUEUES] &&
+	     nla_get_u32(tb[IFLA_NUM_TX_QUEUES]) > XNIC_MAX_QUEUES) ||
+	    (tb[IFLA_NUM_RX_QUEUES] &&
+	     nla_get_u32(tb[IFLA_NUM_RX_QUEUES]) > XNIC_MAX_QUEUES)) {
+		NL_SET_ERR_MSG_MOD(extack, "at most 16 queues per device");
+		return -EINVAL;
+	}
 	if (tb[IFLA_MTU]) {
 		u32 mtu = nla_get_u32(tb[IFLA_MTU]);
 
@@ -444,6 +447,41 @@ struct rtnl_link_ops xnic_link_ops = {
 	.get_num_tx_queues	= xnic_get_num_queues,
 	.get_num_rx_queues	= xnic_get_num_queues,
 };
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* KUnit: create a pair as an RTM_NEWLINK without attributes would. */
+struct net_device *xnic_kunit_create_pair(struct net *net, const char *name)
+{
+	struct nlattr *tb[IFLA_MAX + 1] = {};
+	struct net_device *dev;
+	int err;
+
+	ASSERT_RTNL();
+	dev = rtnl_create_link(net, name, NET_NAME_USER, &xnic_link_ops, tb,
+			       NULL);
+	if (IS_ERR(dev))
+		return dev;
+	err = xnic_newlink(net, dev, tb, NULL, NULL);
+	if (err) {
+		free_netdev(dev);
+		return ERR_PTR(err);
+	}
+	return dev;
+}
+EXPORT_SYMBOL_IF_KUNIT(xnic_kunit_create_pair);
+
+void xnic_kunit_destroy_pair(struct net_device *dev)
+{
+	LIST_HEAD(list);
+
+	ASSERT_RTNL();
+	xnic_dellink(dev, &list);
+	unregister_netdevice_many(&list);
+}
+EXPORT_SYMBOL_IF_KUNIT(xnic_kunit_destroy_pair);
+EXPORT_SYMBOL_IF_KUNIT(xnic_reconfigure);
+EXPORT_SYMBOL_IF_KUNIT(xnic_get_queue_stats);
+#endif
 
 static int __init xnic_init(void)
 {

@@ -75,7 +75,9 @@ static unsigned int xnic_rss_tuple(const struct sk_buff *skb, u8 *tuple,
 		if (!iph || iph->ihl < 5)
 			return 0;
 		alen = 2 * sizeof(__be32);
-		memcpy(tuple, &iph->saddr, alen);
+		memcpy(tuple, &iph->saddr, sizeof(iph->saddr));
+		memcpy(tuple + sizeof(iph->saddr), &iph->daddr,
+		       sizeof(iph->daddr));
 		l4proto = iph->protocol;
 		l4off = off + iph->ihl * 4;
 		/* Fragments carry no ports (or the wrong ones): hash addresses. */
@@ -89,7 +91,9 @@ static unsigned int xnic_rss_tuple(const struct sk_buff *skb, u8 *tuple,
 		if (!ip6h)
 			return 0;
 		alen = 2 * sizeof(struct in6_addr);
-		memcpy(tuple, &ip6h->saddr, alen);
+		memcpy(tuple, &ip6h->saddr, sizeof(ip6h->saddr));
+		memcpy(tuple + sizeof(ip6h->saddr), &ip6h->daddr,
+		       sizeof(ip6h->daddr));
 		/* Extension headers are not walked: those hash addresses. */
 		l4proto = ip6h->nexthdr;
 		l4off = off + sizeof(*ip6h);

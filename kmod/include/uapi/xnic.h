@@ -21,4 +21,7 @@ enum {
 
 #define IFLA_XNIC_MAX (__IFLA_XNIC_MAX - 1)
 
+/* Most channels (queue pairs) one xnic device can have. */
+#define XNIC_MAX_CHANNELS 16
+
 #endif /* _UAPI_XNIC_H */

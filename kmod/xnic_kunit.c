@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for xnic's internals:
+ *   xnic_ring - index arithmetic across the 2^32 wrap, descriptor handoff;
+ *   xnic_rss  - Toeplitz against the Microsoft RSS verification vectors,
+ *               and the tuple the DMA engine extracts from frames;
+ *   xnic_pair - a real in-kernel pair: frames go through xmit, the DMA
+ *               engine, the interrupt and NAPI, and come out of the peer.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/etherdevice.h>
+#include <linux/in6.h>
+#include <linux/inet.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/module.h>
+#include <linux/udp.h>
+#include <net/page_pool.h>
+
+#include "xnic.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* ---- xnic_ring ---------------------------------------------------- */
+
+static void xnic_ring_wrap_test(struct kunit *test)
+{
+	u32 tail = U32_MAX - 2, clean = U32_MAX - 5;
+
+	KUNIT_EXPECT_EQ(test, xnic_ring_used(tail, clean), 3U);
+	KUNIT_EXPECT_EQ(test, xnic_ring_free(64, tail, clean), 61U);
+	/* Producer crosses the wrap: still 10 in flight. */
+	tail = 4;
+	clean = U32_MAX - 5;
+	KUNIT_EXPECT_EQ(test, xnic_ring_used(tail, clean), 10U);
+	KUNIT_EXPECT_EQ(test, xnic_ring_free(64, tail, clean), 54U);
+	KUNIT_EXPECT_EQ(test, xnic_ring_slot(U32_MAX, 63), 63U);
+	KUNIT_EXPECT_EQ(test, xnic_ring_slot(U32_MAX + 1U, 63), 0U);
+	/* Full ring: tail exactly one size ahead. */
+	KUNIT_EXPECT_EQ(test, xnic_ring_free(64, clean + 64, clean), 0U);
+}
+
+static void xnic_ring_size_test(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, xnic_is_valid_ring_size(64));
+	KUNIT_EXPECT_TRUE(test, xnic_is_valid_ring_size(4096));
+	KUNIT_EXPECT_FALSE(test, xnic_is_valid_ring_size(32));
+	KUNIT_EXPECT_FALSE(test, xnic_is_valid_ring_size(8192));
+	KUNIT_EXPECT_FALSE(test, xnic_is_valid_ring_size(100));
+	KUNIT_EXPECT_FALSE(test, xnic_is_valid_ring_size(0));
+}
+
+static void xnic_desc_handoff_test(struct kunit *test)
+{
+	struct xnic_rx_desc d = { .status = 0 };
+	u32 bits;
+
+	/* Posted buffer: device owns it, driver must not see it done. */
+	KUNIT_EXPECT_FALSE(test, xnic_desc_done(&d.status, &bits));
+	d.len = 60;
+	xnic_desc_publish(&d.status, XNIC_DESC_EOP | XNIC_DESC_RSS_L4);
+	KUNIT_EXPECT_TRUE(test, xnic_desc_done(&d.status, &bits));
+	KUNIT_EXPECT_EQ(test, bits, XNIC_DESC_DD | XNIC_DESC_EOP |
+			XNIC_DESC_RSS_L4);
+	/* Refill clears the status: ownership goes back to the device. */
+	d.status = 0;
+	KUNIT_EXPECT_FALSE(test, xnic_desc_done(&d.status, &bits));
+}
+
+static struct kunit_case xnic_ring_cases[] = {
+	KUNIT_CASE(xnic_ring_wrap_test),
+	KUNIT_CASE(xnic_ring_size_test),
+	KUNIT_CASE(xnic_desc_handoff_test),
+	{}
+};
+
+static struct kunit_suite xnic_ring_suite = {
+	.name = "xnic_ring",
+	.test_cases = xnic_ring_cases,
+};
+
+/* ---- xnic_rss ----------------------------------------------------- */
+
+/* The key of Microsoft's "Verifying the RSS Hash Calculation". */
+static const u8 xnic_ms_key[XNIC_RSS_KEY_SIZE] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
+	0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+	0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
+	0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+struct xnic_rss_vector {
+	const char *src, *dst;
+	u16 sport, dport;
+	u32 hash_l3, hash_l4;
+};
+
+static const struct xnic_rss_vector xnic_ms_v4[] = {
+	{ "66.9.149.187", "161.142.100.80", 2794, 1766, 0x323e8fc2, 0x51ccc178 },
+	{ "199.92.111.2", "65.69.140.83", 14230, 4739, 0xd718262a, 0xc626b0ea },
+	{ "24.19.198.95", "12.22.207.184", 12898, 38024, 0xd2d0a5de, 0x5c2b394a },
+	{ "38.27.205.30", "209.142.163.6", 48228, 2217, 0x82989176, 0xafc7327f },
+	{ "153.39.163.191", "202.188.127.2", 44251, 1303, 0x5d1809c5, 0x10e828a2 },
+};
+
+static const struct xnic_rss_vector xnic_ms_v6[] = {
+	{ "3ffe:2501:200:1fff::7", "3ffe:2501:200:3::1", 2794, 1766,
+	  0x2cc18cd5, 0x40207d3d },
+	{ "3ffe:501:8::260:97ff:fe40:efab", "ff02::1", 14230, 4739,
+	  0x0f0c461c, 0xdde51bbf },
+	{ "3ffe:1900:4545:3:200:f8ff:fe21:67cf", "fe80::200:f8ff:fe21:67cf",
+	  44251, 38024, 0x4b61e985, 0x02d1feef },
+};
+
+static void xnic_rss_v4_vectors_test(struct kunit *test)
+{
+	u8 in[12];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(xnic_ms_v4); i++) {
+		const struct xnic_rss_vector *v = &xnic_ms_v4[i];
+		__be16 sp = htons(v->sport), dp = htons(v->dport);
+
+		KUNIT_ASSERT_EQ(test, in4_pton(v->src, -1, in, -1, NULL), 1);
+		KUNIT_ASSERT_EQ(test, in4_pton(v->dst, -1, in + 4, -1, NULL), 1);
+		memcpy(in + 8, &sp, 2);
+		memcpy(in + 10, &dp, 2);
+		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(xnic_ms_key, in, 8),
+				    v->hash_l3, "vector %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(xnic_ms_key, in, 12),
+				    v->hash_l4, "vector %d", i);
+	}
+}
+
+static void xnic_rss_v6_vectors_test(struct kunit *test)
+{
+	u8 in[36];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(xnic_ms_v6); i++) {
+		const struct xnic_rss_vector *v = &xnic_ms_v6[i];
+		__be16 sp = htons(v->sport), dp = htons(v->dport);
+
+		KUNIT_ASSERT_EQ(test, in6_pton(v->src, -1, in, -1, NULL), 1);
+		KUNIT_ASSERT_EQ(test, in6_pton(v->dst, -1, in + 16, -1, NULL), 1);
+		memcpy(in + 32, &sp, 2);
+		memcpy(in + 34, &dp, 2);
+		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(xnic_ms_key, in, 32),
+				    v->hash_l3, "vector %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(xnic_ms_key, in, 36),
+				    v->hash_l4, "vector %d", i);
+	}
+}
+
+/* Build an Ethernet frame with an optional VLAN tag and IPv4/UDP inside. */
+static struct sk_buff *xnic_test_udp4(struct kunit *test,
+				      const struct xnic_rss_vector *v,
+				      bool vlan, bool fragment)
+{
+	unsigned int l2 = ETH_HLEN + (vlan ? VLAN_HLEN : 0);
+	struct sk_buff *skb = alloc_skb(l2 + 28 + 16, GFP_KERNEL);
+	struct ethhdr *eth;
+	struct udphdr *uh;
+	struct iphdr *iph;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	eth = skb_put_zero(skb, ETH_HLEN);
+	eth_broadcast_addr(eth->h_dest);
+	if (vlan) {
+		__be16 *tag = skb_put(skb, VLAN_HLEN);
+
+		eth->h_proto = htons(ETH_P_8021Q);
+		tag[0] = htons(7);
+		tag[1] = htons(ETH_P_IP);
+	} else {
+		eth->h_proto = htons(ETH_P_IP);
+	}
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->protocol = IPPROTO_UDP;
+	iph->tot_len = htons(28 + 16);
+	if (fragment)
+		iph->frag_off = htons(IP_MF);
+	in4_pton(v->src, -1, (u8 *)&iph->saddr, -1, NULL);
+	in4_pton(v->dst, -1, (u8 *)&iph->daddr, -1, NULL);
+	uh = skb_put_zero(skb, sizeof(*uh));
+	uh->source = htons(v->sport);
+	uh->dest = htons(v->dport);
+	skb_put_zero(skb, 16);
+	return skb;
+}
+
+static void xnic_rss_skb_test(struct kunit *test)
+{
+	struct xnic_rss *rss = kunit_kzalloc(test, sizeof(*rss), GFP_KERNEL);
+	const struct xnic_rss_vector *v = &xnic_ms_v4[1];
+	struct sk_buff *skb;
+	u32 flags;
+
+	KUNIT_ASSERT_NOT_NULL(test, rss);
+	memcpy(rss->key, xnic_ms_key, sizeof(rss->key));
+
+	skb = xnic_test_udp4(test, v, false, false);
+	KUNIT_EXPECT_EQ(test, xnic_rss_hash_skb(rss, skb, &flags), v->hash_l4);
+	KUNIT_EXPECT_EQ(test, flags, XNIC_DESC_RSS_L4);
+	kfree_skb(skb);
+
+	skb = xnic_test_udp4(test, v, true, false);
+	KUNIT_EXPECT_EQ(test, xnic_rss_hash_skb(rss, skb, &flags), v->hash_l4);
+	kfree_skb(skb);
+
+	/* A fragment has no trustworthy ports: address hash only. */
+	skb = xnic_test_udp4(test, v, false, true);
+	KUNIT_EXPECT_EQ(test, xnic_rss_hash_skb(rss, skb, &flags), v->hash_l3);
+	KUNIT_EXPECT_EQ(test, flags, XNIC_DESC_RSS_L3);
+	kfree_skb(skb);
+
+	/* Truncated IP header and non-IP frames hash to 0, no flags. */
+	skb = xnic_test_udp4(test, v, false, false);
+	skb_trim(skb, ETH_HLEN + 10);
+	KUNIT_EXPECT_EQ(test, xnic_rss_hash_skb(rss, skb, &flags), 0U);
+	KUNIT_EXPECT_EQ(test, flags, 0U);
+	eth_hdr(skb)->h_proto = htons(ETH_P_ARP);
+	KUNIT_EXPECT_EQ(test, xnic_rss_hash_skb(rss, skb, &flags), 0U);
+	kfree_skb(skb);
+}
+
+static void xnic_rss_default_indir_test(struct kunit *test)
+{
+	struct xnic_rss *rss = xnic_rss_alloc_default(3);
+	u32 seen[3] = { 0 };
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, rss);
+	for (i = 0; i < XNIC_RSS_INDIR_SIZE; i++) {
+		KUNIT_ASSERT_LT(test, rss->indir[i], 3U);
+		seen[rss->indir[i]]++;
+	}
+	/* Spread evenly: 128 entries over 3 queues is 43/43/42. */
+	KUNIT_EXPECT_GE(test, seen[2], 42U);
+	KUNIT_EXPECT_LE(test, seen[0], 43U);
+	kfree(rss);
+}
+
+static struct kunit_case xnic_rss_cases[] = {
+	KUNIT_CASE(xnic_rss_v4_vectors_test),
+	KUNIT_CASE(xnic_rss_v6_vectors_test),
+	KUNIT_CASE(xnic_rss_skb_test),
+	KUNIT_CASE(xnic_rss_default_indir_test),
+	{}
+};
+
+static struct kunit_suite xnic_rss_suite = {
+	.name = "xnic_rss",
+	.test_cases = xnic_rss_cases,
+};
+
+/* ---- xnic_pair ---------------------------------------------------- */
+
+#define XNIC_TEST_ETHERTYPE	0x88b5	/* IEEE local experimental */
+#define XNIC_TEST_RING		64
+
+struct xnic_pair_ctx {
+	struct net_device *a, *b;
+	struct packet_type pt;
+	atomic_t received;
+	atomic_t bad_payload;
+	u32 last_len;
+	u32 last_hash;
+	u16 last_queue;
+};
+
+static int xnic_test_rcv(struct sk_buff *skb, struct net_device *dev,
+			 struct packet_type *pt, struct net_device *orig)
+{
+	struct xnic_pair_ctx *ctx = container_of(pt, struct xnic_pair_ctx, pt);
+	u8 buf[64];
+	u32 off, i;
+
+	/* Payload byte i is (i & 0xff); check it all, across frags too. */
+	for (off = 0; off < skb->len; off += sizeof(buf)) {
+		u32 n = min_t(u32, sizeof(buf), skb->len - off);
+
+		if (skb_copy_bits(skb, off, buf, n))
+			atomic_inc(&ctx->bad_payload);
+		for (i = 0; i < n; i++)
+			if (buf[i] != (u8)(off + i + ETH_HLEN))
+				atomic_inc(&ctx->bad_payload);
+	}
+	WRITE_ONCE(ctx->last_len, skb->len + ETH_HLEN);
+	WRITE_ONCE(ctx->last_hash, skb->hash);
+	WRITE_ONCE(ctx->last_queue, skb_get_rx_queue(skb));
+	atomic_inc(&ctx->received);
+	kfree_skb(skb);
+	return NET_RX_SUCCESS;
+}
+
+static int xnic_pair_init(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx;
+	struct xnic_priv *pa, *pb;
+	int err;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	rtnl_lock();
+	ctx->a = xnic_kunit_create_pair(&init_net, "xnkt%d");
+	if (IS_ERR(ctx->a)) {
+		rtnl_unlock();
+		return PTR_ERR(ctx->a);
+	}
+	pa = netdev_priv(ctx->a);
+	ctx->b = rtnl_dereference(pa->peer);
+	pb = netdev_priv(ctx->b);
+	/* One small channel each, so exhaustion is easy to reach. */
+	err = xnic_reconfigure(pa, 1, XNIC_TEST_RING, XNIC_TEST_RING, NULL);
+	if (!err)
+		err = xnic_reconfigure(pb, 1, XNIC_TEST_RING, XNIC_TEST_RING,
+				       NULL);
+	if (!err)
+		err = dev_open(ctx->a, NULL);
+	if (!err)
+		err = dev_open(ctx->b, NULL);
+	if (err) {
+		xnic_kunit_destroy_pair(ctx->a);
+		rtnl_unlock();
+		return err;
+	}
+	rtnl_unlock();
+
+	ctx->pt.type = htons(XNIC_TEST_ETHERTYPE);
+	ctx->pt.dev = ctx->b;
+	ctx->pt.func = xnic_test_rcv;
+	dev_add_pack(&ctx->pt);
+	test->priv = ctx;
+	return 0;
+}
+
+static void xnic_pair_exit(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+
+	dev_remove_pack(&ctx->pt);
+	rtnl_lock();
+	xnic_kunit_destroy_pair(ctx->a);
+	rtnl_unlock();
+}
+
+static int xnic_test_send(struct xnic_pair_ctx *ctx, u32 len)
+{
+	struct sk_buff *skb = alloc_skb(len, GFP_KERNEL);
+	struct ethhdr *eth;
+	u8 *p;
+	u32 i;
+
+	if (!skb)
+		return -ENOMEM;
+	p = skb_put(skb, len);
+	for (i = 0; i < len; i++)
+		p[i] = i;
+	eth = (struct ethhdr *)p;
+	ether_addr_copy(eth->h_dest, ctx->b->dev_addr);
+	ether_addr_copy(eth->h_source, ctx->a->dev_addr);
+	eth->h_proto = htons(XNIC_TEST_ETHERTYPE);
+	skb->dev = ctx->a;
+	skb->protocol = eth->h_proto;
+	skb_reset_mac_header(skb);
+	return dev_queue_xmit(skb);
+}
+
+static bool xnic_wait_received(struct xnic_pair_ctx *ctx, int n)
+{
+	int i;
+
+	for (i = 0; i < 300 && atomic_read(&ctx->received) < n; i++)
+		msleep(10);
+	return atomic_read(&ctx->received) == n;
+}
+
+static struct xnic_queue_stats xnic_q0_stats(struct net_device *dev)
+{
+	struct xnic_queue_stats s;
+
+	xnic_get_queue_stats(netdev_priv(dev), 0, &s);
+	return s;
+}
+
+/* Buffers currently posted or filled on @dev's queue 0. */
+static u32 xnic_rx_posted(struct net_device *dev)
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+	struct xnic_channels *chans;
+	u32 n = 0;
+
+	rcu_read_lock();
+	chans = rcu_dereference(priv->chans);
+	if (chans)
+		n = xnic_ring_used(READ_ONCE(chans->q[0].rx.tail),
+				   READ_ONCE(chans->q[0].rx.next_to_clean));
+	rcu_read_unlock();
+	return n;
+}
+
+/* Wait until @dev's DMA engine has seen @n frames (delivered or missed). */
+static void xnic_wait_dma(struct net_device *dev, u64 n)
+{
+	struct xnic_queue_stats s;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		s = xnic_q0_stats(dev);
+		if (s.dma.frames + s.dma.missed >= n)
+			return;
+		msleep(10);
+	}
+}
+
+static void xnic_pair_deliver_test(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+	struct xnic_queue_stats sa, sb;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		KUNIT_ASSERT_EQ(test, xnic_test_send(ctx, 100), NET_XMIT_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, xnic_wait_received(ctx, 10));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad_payload), 0);
+	KUNIT_EXPECT_EQ(test, ctx->last_len, 100U);
+
+	sa = xnic_q0_stats(ctx->a);
+	sb = xnic_q0_stats(ctx->b);
+	KUNIT_EXPECT_EQ(test, sa.tx.packets, 10ULL);
+	KUNIT_EXPECT_EQ(test, sa.tx.bytes, 1000ULL);
+	KUNIT_EXPECT_EQ(test, sb.dma.frames, 10ULL);
+	KUNIT_EXPECT_EQ(test, sb.rx.packets, 10ULL);
+	KUNIT_EXPECT_EQ(test, sb.dma.missed, 0ULL);
+	KUNIT_EXPECT_GE(test, atomic64_read(&sb.irq.fired), 1LL);
+	KUNIT_EXPECT_GE(test, sb.rx.polls, 1ULL);
+
+	/* Every consumed buffer was replaced: the ring is full again. */
+	KUNIT_EXPECT_EQ(test, xnic_rx_posted(ctx->b), (u32)XNIC_TEST_RING);
+
+	/* TX completions are reaped by the sender's NAPI. */
+	for (i = 0; i < 100 && xnic_q0_stats(ctx->a).txc.completions < 10; i++)
+		msleep(10);
+	KUNIT_EXPECT_EQ(test, xnic_q0_stats(ctx->a).txc.completions, 10ULL);
+}
+
+static void xnic_pair_jumbo_test(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+
+	rtnl_lock();
+	KUNIT_ASSERT_EQ(test, dev_set_mtu(ctx->a, XNIC_MAX_MTU), 0);
+	KUNIT_ASSERT_EQ(test, dev_set_mtu(ctx->b, XNIC_MAX_MTU), 0);
+	rtnl_unlock();
+
+	KUNIT_ASSERT_EQ(test, xnic_test_send(ctx, XNIC_MAX_MTU + ETH_HLEN),
+			NET_XMIT_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, xnic_wait_received(ctx, 1));
+	KUNIT_EXPECT_EQ(test, ctx->last_len, (u32)(XNIC_MAX_MTU + ETH_HLEN));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad_payload), 0);
+	/* 9014 bytes span three buffers: two of them arrive as frags. */
+	KUNIT_EXPECT_EQ(test, xnic_q0_stats(ctx->b).rx.frags,
+			(u64)DIV_ROUND_UP(XNIC_MAX_MTU + ETH_HLEN,
+					  XNIC_RX_BUF_LEN) - 1);
+
+	/* Above the receiver's MTU the frame is refused and counted. */
+	rtnl_lock();
+	KUNIT_ASSERT_EQ(test, dev_set_mtu(ctx->b, 1500), 0);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, xnic_test_send(ctx, 4000), NET_XMIT_SUCCESS);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, xnic_q0_stats(ctx->b).dma.oversize, 1ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->received), 1);
+}
+
+static void xnic_pair_exhaustion_test(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+	struct xnic_priv *pb = netdev_priv(ctx->b);
+	struct xnic_queue_stats sb;
+	int i;
+
+	/* Interrupts lost: nobody drains the ring, posted buffers run out. */
+	WRITE_ONCE(pb->faults.irq_suppress, true);
+	for (i = 0; i < XNIC_TEST_RING + 8; i++)
+		KUNIT_ASSERT_EQ(test, xnic_test_send(ctx, 80), NET_XMIT_SUCCESS);
+	xnic_wait_dma(ctx->b, XNIC_TEST_RING + 8);
+	sb = xnic_q0_stats(ctx->b);
+	KUNIT_EXPECT_EQ(test, sb.dma.frames, (u64)XNIC_TEST_RING);
+	KUNIT_EXPECT_EQ(test, sb.dma.missed, 8ULL);
+	KUNIT_EXPECT_GE(test, atomic64_read(&sb.irq.suppressed), 1LL);
+
+	/* The watchdog notices the stuck ring and fires the vector. */
+	WRITE_ONCE(pb->faults.irq_suppress, false);
+	KUNIT_EXPECT_TRUE(test, xnic_wait_received(ctx, XNIC_TEST_RING));
+	KUNIT_EXPECT_GE(test, atomic64_read(&xnic_q0_stats(ctx->b).irq.recovered),
+			1LL);
+	/* And traffic flows normally again. */
+	KUNIT_ASSERT_EQ(test, xnic_test_send(ctx, 80), NET_XMIT_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, xnic_wait_received(ctx, XNIC_TEST_RING + 1));
+}
+
+static void xnic_pair_refill_fault_test(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+	struct xnic_priv *pb = netdev_priv(ctx->b);
+	int i;
+
+	/* Every refill fails for a while: the ring drains, frames are missed. */
+	atomic_set(&pb->faults.fail_rx_alloc, 1000000);
+	for (i = 0; i < XNIC_TEST_RING + 4; i++) {
+		KUNIT_ASSERT_EQ(test, xnic_test_send(ctx, 80), NET_XMIT_SUCCESS);
+		if (i % 8 == 7)
+			msleep(20);
+	}
+	xnic_wait_dma(ctx->b, XNIC_TEST_RING + 4);
+	KUNIT_EXPECT_TRUE(test, xnic_wait_received(ctx, XNIC_TEST_RING));
+	KUNIT_EXPECT_GE(test, xnic_q0_stats(ctx->b).dma.missed, 4ULL);
+	KUNIT_EXPECT_GE(test, xnic_q0_stats(ctx->b).rx.refill_fail, 1ULL);
+
+	/* Allocation works again: the watchdog's kick refills the ring. */
+	atomic_set(&pb->faults.fail_rx_alloc, 0);
+	for (i = 0; i < 100 && xnic_rx_posted(ctx->b) < XNIC_TEST_RING; i++)
+		msleep(10);
+	KUNIT_EXPECT_EQ(test, xnic_rx_posted(ctx->b), (u32)XNIC_TEST_RING);
+	KUNIT_ASSERT_EQ(test, xnic_test_send(ctx, 80), NET_XMIT_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, xnic_wait_received(ctx, XNIC_TEST_RING + 1));
+	KUNIT_EXPECT_GE(test,
+			atomic64_read(&xnic_q0_stats(ctx->b).irq.refill_kicks),
+			1LL);
+}
+
+static struct kunit_case xnic_pair_cases[] = {
+	KUNIT_CASE(xnic_pair_deliver_test),
+	KUNIT_CASE(xnic_pair_jumbo_test),
+	KUNIT_CASE(xnic_pair_exhaustion_test),
+	KUNIT_CASE(xnic_pair_refill_fault_test),
+	{}
+};
+
+static struct kunit_suite xnic_pair_suite = {
+	.name = "xnic_pair",
+	.init = xnic_pair_init,
+	.exit = xnic_pair_exit,
+	.test_cases = xnic_pair_cases,
+};
+
+kunit_test_suites(&xnic_ring_suite, &xnic_rss_suite, &xnic_pair_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the xnic driver");
+MODULE_LICENSE("GPL");
