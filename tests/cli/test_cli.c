@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of the xnicctl binary itself, run as a subprocess ($XNICCTL is
+ * its path): help, version, and rejection of bad command lines with one
+ * line on stderr and the documented exit status. The child runs under a
+ * seccomp filter that kills it if it creates a socket or enters a netns,
+ * which proves a bad command line never reaches the network.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "xnicctl.h"
+
+#define ARGV(...) ((const char *[]){ "xnicctl", __VA_ARGS__, NULL })
+
+struct run {
+	int status;		/* exit status, or 128 + signal */
+	char out[16384];
+	char err[4096];
+};
+
+static struct run r;
+
+/*
+ * Kill the process on socket() or setns(). No architecture check: the
+ * filter only ever guards this native test child.
+ */
+static void forbid_network(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_setns, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	};
+	struct sock_fprog prog = {
+		.len = ARRAY_SIZE(filter),
+		.filter = filter,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		_exit(126);
+}
+
+static void read_all(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf + len, size - 1 - len)) > 0 ||
+	       (n < 0 && errno == EINTR))
+		if (n > 0)
+			len += n;
+	buf[len] = '\0';
+}
+
+static void run(const char **argv)
+{
+	const char *bin = getenv("XNICCTL");
+	int out[2], err[2], status;
+	pid_t pid;
+
+	if (!bin)
+		fail_msg("XNICCTL is not set to the xnicctl binary");
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(pipe(err), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]);
+		close(err[0]);
+		unsetenv("XNICCTL_KIND");
+		forbid_network();
+		execv(bin, (char **)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	/* Outputs are far below a pipe's capacity: read one, then the other. */
+	read_all(out[0], r.out, sizeof(r.out));
+	read_all(err[0], r.err, sizeof(r.err));
+	close(out[0]);
+	close(err[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		fail_msg("xnicctl touched the network (socket/setns)");
+	r.status = WIFEXITED(status) ? WEXITSTATUS(status) :
+		   128 + WTERMSIG(status);
+}
+
+/* Expect success with @text somewhere on stdout and nothing on stderr. */
+static void ok(const char **argv, const char *text)
+{
+	run(argv);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_non_null(strstr(r.out, text));
+}
+
+/* Expect @status, nothing on stdout and exactly @line on stderr. */
+static void fails(const char **argv, int status, const char *line)
+{
+	char want[XERR_MAX + 64];
+
+	run(argv);
+	snprintf(want, sizeof(want), "%s\n", line);
+	assert_string_equal(r.err, want);
+	assert_string_equal(r.out, "");
+	assert_int_equal(r.status, status);
+}
+
+static void test_help(void **state)
+{
+	(void)state;
+	ok(ARGV("--help"), "Usage: xnicctl");
+	ok(ARGV("-h"), "xnicctl link add NAME peer PEER");
+	assert_non_null(strstr(r.out, "xnicctl link del NAME"));
+	assert_non_null(strstr(r.out, "xnicctl link show [NAME]"));
+	assert_non_null(strstr(r.out, "Exit status:"));
+	assert_non_null(strstr(r.out, "  5  no such xnic link"));
+}
+
+static void test_command_help(void **state)
+{
+	(void)state;
+	ok(ARGV("link", "--help"), "xnicctl link show");
+	ok(ARGV("link", "add", "--help"), "peer-address MAC");
+	assert_null(strstr(r.out, "link show"));
+	ok(ARGV("link", "del", "-h"), "xnicctl link del NAME [netns NS]");
+	ok(ARGV("link", "show", "x", "--help"), "--json");
+}
+
+static void test_version(void **state)
+{
+	(void)state;
+	ok(ARGV("--version"), "xnicctl ");
+}
+
+static void test_bad_command(void **state)
+{
+	(void)state;
+	fails((const char *[]){ "xnicctl", NULL }, XNIC_EXIT_USAGE,
+	      "xnicctl: missing command (try 'xnicctl --help')");
+	fails(ARGV("frob"), XNIC_EXIT_USAGE,
+	      "xnicctl: unknown command 'frob' (try 'xnicctl --help')");
+	fails(ARGV("--frob"), XNIC_EXIT_USAGE,
+	      "xnicctl: unknown option '--frob' (try 'xnicctl --help')");
+	fails(ARGV("link"), XNIC_EXIT_USAGE,
+	      "xnicctl: link: missing subcommand (try 'xnicctl link --help')");
+	fails(ARGV("link", "frob"), XNIC_EXIT_USAGE,
+	      "xnicctl: link: unknown subcommand 'frob' (try 'xnicctl link --help')");
+}
+
+static void test_add_rejects(void **state)
+{
+	(void)state;
+	fails(ARGV("link", "add"), XNIC_EXIT_USAGE,
+	      "xnicctl: link add: missing interface name");
+	fails(ARGV("link", "add", "a"), XNIC_EXIT_USAGE,
+	      "xnicctl: link add: missing 'peer PEER'");
+	fails(ARGV("link", "add", "a", "peer", "b", "queues", "abc"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: link add: invalid queue count 'abc' (expected 1..16)");
+	fails(ARGV("link", "add", "a", "peer", "b", "queues", "17"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: link add: invalid queue count '17' (expected 1..16)");
+	fails(ARGV("link", "add", "a", "peer", "b", "address", "1:2:3"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: link add: invalid MAC address '1:2:3' (expected xx:xx:xx:xx:xx:xx)");
+	fails(ARGV("link", "add", "a", "peer", "0123456789abcdef"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: link add: invalid interface name '0123456789abcdef' (longer than 15 characters)");
+	fails(ARGV("link", "add", "a", "peer", "b", "speed", "1"),
+	      XNIC_EXIT_USAGE, "xnicctl: link add: unknown keyword 'speed'");
+	fails(ARGV("link", "add", "a", "peer", "b", "peer", "b"),
+	      XNIC_EXIT_USAGE, "xnicctl: link add: duplicate keyword 'peer'");
+}
+
+static void test_add_unknown_netns(void **state)
+{
+	(void)state;
+	fails(ARGV("link", "add", "a", "peer", "b", "peer-netns",
+		   "xnicctl-test-no-such-netns"), XNIC_EXIT_USAGE,
+	      "xnicctl: link add: unknown netns 'xnicctl-test-no-such-netns' "
+	      "(no /run/netns/xnicctl-test-no-such-netns)");
+}
+
+static void test_del_show_reject(void **state)
+{
+	(void)state;
+	fails(ARGV("link", "del"), XNIC_EXIT_USAGE,
+	      "xnicctl: link del: missing interface name");
+	fails(ARGV("link", "del", "a/b"), XNIC_EXIT_USAGE,
+	      "xnicctl: link del: invalid interface name 'a/b' (contains '/')");
+	fails(ARGV("link", "del", "a", "netns", "xnicctl-test-no-such-netns"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: link del: unknown netns 'xnicctl-test-no-such-netns' "
+	      "(no /run/netns/xnicctl-test-no-such-netns)");
+	fails(ARGV("link", "show", "--yaml"), XNIC_EXIT_USAGE,
+	      "xnicctl: link show: unknown option '--yaml'");
+	fails(ARGV("link", "show", "a", "b"), XNIC_EXIT_USAGE,
+	      "xnicctl: link show: unknown keyword 'b'");
+}
+
+static void test_one_line_errors(void **state)
+{
+	(void)state;
+	fails(ARGV("link", "add", "a\nb", "peer", "c"), XNIC_EXIT_USAGE,
+	      "xnicctl: link add: invalid interface name 'a?b' (contains whitespace)");
+	fails(ARGV("link", "add", "a", "peer", "b", "queues", "1\n2"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: link add: invalid queue count '1?2' (expected 1..16)");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_command_help),
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_bad_command),
+		cmocka_unit_test(test_add_rejects),
+		cmocka_unit_test(test_add_unknown_netns),
+		cmocka_unit_test(test_del_show_reject),
+		cmocka_unit_test(test_one_line_errors),
+	};
+
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the JSON writer used by `link show --json`. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "json.h"
+
+static char *out;
+static size_t out_len;
+static struct json j;
+
+static int open_out(void **state)
+{
+	FILE *f = open_memstream(&out, &out_len);
+
+	(void)state;
+	if (!f)
+		return -1;
+	json_init(&j, f);
+	return 0;
+}
+
+/* Close the stream and return what was written. */
+static const char *written(void)
+{
+	fclose(j.out);
+	return out;
+}
+
+static int free_out(void **state)
+{
+	(void)state;
+	free(out);
+	out = NULL;
+	return 0;
+}
+
+static void test_empty_array(void **state)
+{
+	(void)state;
+	json_array_begin(&j);
+	json_array_end(&j);
+	assert_string_equal(written(), "[]\n");
+}
+
+static void test_commas(void **state)
+{
+	(void)state;
+	json_array_begin(&j);
+	json_int(&j, 1);
+	json_int(&j, -2);
+	json_bool(&j, true);
+	json_bool(&j, false);
+	json_null(&j);
+	json_string(&j, "s");
+	json_array_end(&j);
+	assert_string_equal(written(), "[1,-2,true,false,null,\"s\"]\n");
+}
+
+static void test_nesting(void **state)
+{
+	(void)state;
+	json_array_begin(&j);
+	json_object_begin(&j);
+	json_key(&j, "a");
+	json_int(&j, 1);
+	json_key(&j, "b");
+	json_array_begin(&j);
+	json_array_end(&j);
+	json_key(&j, "c");
+	json_object_begin(&j);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_object_begin(&j);
+	json_object_end(&j);
+	json_array_end(&j);
+	assert_string_equal(written(), "[{\"a\":1,\"b\":[],\"c\":{}},{}]\n");
+}
+
+static void test_escaping(void **state)
+{
+	(void)state;
+	json_array_begin(&j);
+	json_string(&j, "q\"b\\n\n\t\x01\x7f\xc3\xa9");
+	json_array_end(&j);
+	assert_string_equal(written(),
+			    "[\"q\\\"b\\\\n\\u000a\\u0009\\u0001\\u007f"
+			    "\\u00c3\\u00a9\"]\n");
+}
+
+static void test_int_range(void **state)
+{
+	(void)state;
+	json_array_begin(&j);
+	json_int(&j, INT64_MIN);
+	json_int(&j, UINT32_MAX);
+	json_array_end(&j);
+	assert_string_equal(written(), "[-9223372036854775808,4294967295]\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_empty_array, open_out,
+						free_out),
+		cmocka_unit_test_setup_teardown(test_commas, open_out,
+						free_out),
+		cmocka_unit_test_setup_teardown(test_nesting, open_out,
+						free_out),
+		cmocka_unit_test_setup_teardown(test_escaping, open_out,
+						free_out),
+		cmocka_unit_test_setup_teardown(test_int_range, open_out,
+						free_out),
+	};
+
+	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Command-line scanning (see args.h). */
+#include <string.h>
+
+#include "args.h"
+#include "xnicctl.h"
+
+static const struct {
+	const char *name;
+	unsigned int flag;
+} options[] = {
+	{ "--json", ARG_OPT_JSON },
+};
+
+bool args_want_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
+static int scan_option(const char *word, unsigned int allowed,
+		       struct args *a, struct xerr *err)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		if (strcmp(word, options[i].name) ||
+		    !(allowed & options[i].flag))
+			continue;
+		if (a->opts & options[i].flag)
+			return xerr_set(err, XNIC_EXIT_USAGE,
+					"duplicate option '%s'", word);
+		a->opts |= options[i].flag;
+		return 0;
+	}
+	return xerr_set(err, XNIC_EXIT_USAGE, "unknown option '%s'", word);
+}
+
+static struct kwarg *find_kw(struct kwarg *kw, const char *word)
+{
+	for (; kw->name; kw++)
+		if (!strcmp(kw->name, word))
+			return kw;
+	return NULL;
+}
+
+int args_scan(int argc, char **argv, struct kwarg *kw, unsigned int max_pos,
+	      unsigned int allowed_opts, struct args *a, struct xerr *err)
+{
+	struct kwarg *k;
+	int i, ret;
+
+	memset(a, 0, sizeof(*a));
+	if (args_want_help(argc, argv)) {
+		a->help = true;
+		return 0;
+	}
+	for (i = 0; i < argc; i++) {
+		const char *word = argv[i];
+
+		k = find_kw(kw, word);
+		if (word[0] == '-' && word[1]) {
+			ret = scan_option(word, allowed_opts, a, err);
+			if (ret)
+				return ret;
+		} else if (k) {
+			if (k->value)
+				return xerr_set(err, XNIC_EXIT_USAGE,
+						"duplicate keyword '%s'", word);
+			if (i + 1 >= argc)
+				return xerr_set(err, XNIC_EXIT_USAGE,
+						"missing value after '%s'",
+						word);
+			k->value = argv[++i];
+		} else if (a->npos < max_pos && a->npos < ARGS_MAX_POS) {
+			a->pos[a->npos++] = word;
+		} else {
+			return xerr_set(err, XNIC_EXIT_USAGE,
+					"unknown keyword '%s'", word);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Command-line scanning shared by all commands, in the style of ip(8):
+ * positional words, "KEYWORD VALUE" pairs in any order, and a few
+ * options starting with '-'. Pure (no I/O); values are checked later by
+ * the command with parse.h.
+ */
+#ifndef XNICCTL_ARGS_H
+#define XNICCTL_ARGS_H
+
+#include <stdbool.h>
+
+struct xerr;
+
+/* One "KEYWORD VALUE" pair a command accepts. */
+struct kwarg {
+	const char *name;
+	const char *value;	/* set by args_scan(), NULL if absent */
+};
+
+/* Options a command may accept, besides -h/--help which all accept. */
+#define ARG_OPT_JSON	(1u << 0)	/* --json */
+
+#define ARGS_MAX_POS	2
+
+struct args {
+	const char *pos[ARGS_MAX_POS];	/* positional words, in order */
+	unsigned int npos;
+	unsigned int opts;		/* ARG_OPT_* seen */
+	bool help;			/* -h or --help seen: nothing else set */
+};
+
+/* True if any word is -h or --help. */
+bool args_want_help(int argc, char **argv);
+
+/*
+ * Scan @argv: words naming an entry of @kw (terminated by a NULL name)
+ * take the next word as value, at most once each; words starting with
+ * '-' must be one of @allowed_opts; up to @max_pos other words are
+ * positional. Returns 0 or XNIC_EXIT_USAGE with the reason in @err.
+ */
+int args_scan(int argc, char **argv, struct kwarg *kw, unsigned int max_pos,
+	      unsigned int allowed_opts, struct args *a, struct xerr *err);
+
+#endif /* XNICCTL_ARGS_H */

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Error messages: one line each, whatever the user typed. */
+#include <stdio.h>
+
+#include "xnicctl.h"
+
+int xerr_set(struct xerr *err, int status, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+
+	/*
+	 * Messages quote user input, which may hold newlines or escape
+	 * sequences; keep the promise of a single printable line.
+	 */
+	for (p = err->msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return status;
+}
+
+void xerr_print(const char *ctx, const struct xerr *err)
+{
+	if (ctx)
+		fprintf(stderr, "xnicctl: %s: %s\n", ctx, err->msg);
+	else
+		fprintf(stderr, "xnicctl: %s\n", err->msg);
+}

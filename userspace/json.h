@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A minimal streaming JSON writer for --json output: compact output,
+ * commas and string escaping handled here, nesting up to 31 levels (one
+ * bit each in @nonempty).
+ */
+#ifndef XNICCTL_JSON_H
+#define XNICCTL_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct json {
+	FILE *out;
+	unsigned int depth;
+	unsigned int nonempty;	/* bit d: level d already has a member */
+	bool after_key;		/* next value completes a "key": pair */
+};
+
+void json_init(struct json *j, FILE *out);
+
+void json_array_begin(struct json *j);
+void json_array_end(struct json *j);
+void json_object_begin(struct json *j);
+void json_object_end(struct json *j);
+
+/* The key of the next member of the current object. */
+void json_key(struct json *j, const char *key);
+
+void json_string(struct json *j, const char *s);
+void json_int(struct json *j, int64_t v);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+
+#endif /* XNICCTL_JSON_H */

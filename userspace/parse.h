@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Validation of single argument values. Pure functions: no I/O, so they
+ * are unit-tested directly (tests/cli/test_parse.c).
+ */
+#ifndef XNICCTL_PARSE_H
+#define XNICCTL_PARSE_H
+
+#include <linux/if_ether.h>
+#include <xnic.h>
+
+/* Bounds of `link add ... queues N`: the module's limit, from its uapi. */
+#define XNIC_MIN_QUEUES 1
+#define XNIC_MAX_QUEUES XNIC_MAX_CHANNELS
+
+struct xerr;
+
+/* An interface name the kernel's dev_valid_name() would accept. */
+int parse_ifname(const char *s, struct xerr *err);
+
+/* A netns name as `ip netns add` creates it: a file in /run/netns. */
+int parse_netns_name(const char *s, struct xerr *err);
+
+/* "aa:bb:cc:dd:ee:ff" (1 or 2 hex digits per octet), unicast, not zero. */
+int parse_mac(const char *s, unsigned char mac[ETH_ALEN], struct xerr *err);
+
+/* A decimal queue count in XNIC_MIN_QUEUES..XNIC_MAX_QUEUES. */
+int parse_queues(const char *s, unsigned int *queues, struct xerr *err);
+
+#endif /* XNICCTL_PARSE_H */

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnicctl: control tool for xnic virtual NIC pairs. main() dispatches to
+ * one command group per file (link.c, ...); each group parses its words
+ * into a request before doing any I/O.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "link.h"
+#include "xnicctl.h"
+
+static const struct {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	void (*usage)(FILE *out);
+} groups[] = {
+	{ "link", link_main, link_usage },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fputs("Usage: xnicctl [-h | --help | --version]\n"
+	      "       xnicctl COMMAND SUBCOMMAND [ARGS...] [-h | --help]\n"
+	      "\n"
+	      "Control xnic virtual NIC pairs (rtnetlink link kind \"xnic\").\n"
+	      "-h or --help anywhere after a command shows that command's help.\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (i = 0; i < ARRAY_SIZE(groups); i++)
+		groups[i].usage(out);
+	fputs("\n"
+	      "Exit status:\n"
+	      "  0  success\n"
+	      "  1  bad command line (unknown command, keyword or option, missing\n"
+	      "     or invalid value, unknown netns): nothing was changed\n"
+	      "  2  the kernel refused the request, or a system call failed\n"
+	      "  3  permission denied (needs CAP_NET_ADMIN: run as root)\n"
+	      "  4  the xnic kernel module is not loaded (modprobe xnic)\n"
+	      "  5  no such xnic link (NAME is missing or of another kind)\n"
+	      "Every error is reported as one line on standard error, with the\n"
+	      "kernel's own message when it sent one.\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	struct xerr err;
+	size_t i;
+
+	if (argc < 2) {
+		xerr_set(&err, XNIC_EXIT_USAGE,
+			 "missing command (try 'xnicctl --help')");
+		xerr_print(NULL, &err);
+		return XNIC_EXIT_USAGE;
+	}
+	if (args_want_help(1, argv + 1)) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("xnicctl %s\n", XNICCTL_VERSION);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(groups); i++)
+		if (!strcmp(argv[1], groups[i].name))
+			return groups[i].main(argc - 2, argv + 2);
+
+	xerr_set(&err, XNIC_EXIT_USAGE, "%s '%s' (try 'xnicctl --help')",
+		 argv[1][0] == '-' ? "unknown option" : "unknown command",
+		 argv[1]);
+	xerr_print(NULL, &err);
+	return XNIC_EXIT_USAGE;
+}
