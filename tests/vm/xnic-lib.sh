@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+# xnic-specific guest helpers for tests/vm/cases/*.sh (after lib.sh).
+#
+#   pair_add A B [NSA NSB [QUEUES]]  create pair A<->B (peer renamed to B),
+#                                   move A to NSA and B to NSB if given
+#   peer_of DEV                      the auto-assigned peer of DEV
+#   ethstat DEV NAME [NS]            one `ethtool -S` counter
+#   ethstat_sum DEV REGEX [NS]        sum of the counters whose name matches
+#   pair_addr NSA A NSB B NET        NET.1/24 on A, NET.2/24 on B, both up
+#   dbg DEV [NS]                     DEV's debugfs directory
+
+# `ip link` prints "idx: A@PEER:"; the part after @ is the peer (iflink).
+peer_of() {
+	ip -o link show "$1" | awk -F': ' '{ split($2, p, "@"); print p[2] }'
+}
+
+pair_add() {
+	local a=$1 b=$2 nsa=${3:-} nsb=${4:-} q=${5:-}
+	local peer
+	if [ -n "$q" ]; then
+		ip link add "$a" numtxqueues "$q" numrxqueues "$q" type xnic || return 1
+	else
+		ip link add "$a" type xnic || return 1
+	fi
+	peer=$(peer_of "$a")
+	ip link set "$peer" name "$b" || return 1
+	[ -z "$nsa" ] || ip link set "$a" netns "$nsa" || return 1
+	[ -z "$nsb" ] || ip link set "$b" netns "$nsb" || return 1
+}
+
+_ns_do() {
+	local ns=$1
+	shift
+	if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi
+}
+
+ethstat() {
+	_ns_do "${3:-}" ethtool -S "$1" | awk -v n="$2:" '$1 == n { print $2; f = 1 } END { if (!f) print "missing" }'
+}
+
+ethstat_sum() {
+	_ns_do "${3:-}" ethtool -S "$1" | awk -v re="$2" '{ n = $1; sub(/:$/, "", n) } n ~ re { s += $2 } END { print s + 0 }'
+}
+
+pair_addr() {
+	local nsa=$1 a=$2 nsb=$3 b=$4 net=$5
+	ip -n "$nsa" addr add "$net.1/24" dev "$a"
+	ip -n "$nsb" addr add "$net.2/24" dev "$b"
+	ip -n "$nsa" link set "$a" up
+	ip -n "$nsb" link set "$b" up
+}
+
+# debugfs is global: find the directory whose bus-info matches DEV's.
+dbg() {
+	local id
+	id=$(_ns_do "${2:-}" ethtool -i "$1" | awk '/^bus-info:/ { sub("xnic-", "", $2); print $2 }')
+	echo "/sys/kernel/debug/xnic/$id"
+}
+
+# expect NAME ACTUAL OP EXPECTED: numeric assertion recorded as pass/fail.
+expect() {
+	local name=$1 a=$2 op=$3 e=$4
+	if [ "$a" -eq "$a" ] 2>/dev/null && [ "$a" "$op" "$e" ]; then
+		pass "$name"
+	else
+		fail "$name" "got '$a', expected $op $e"
+	fi
+}
