@@ -48,21 +48,21 @@ static int xnic_rings_show(struct seq_file *m, void *v)
 	seq_puts(m, "queue ring size tail head next_to_clean posted filled irq_masked irq_cpu stalled\n");
 	for (i = 0; i < chans->num; i++) {
 		struct xnic_queue *q = &chans->q[i];
-		u32 rtail = READ_ONCE(q->rx.tail), rhead = READ_ONCE(q->rx.head);
-		u32 rntc = READ_ONCE(q->rx.next_to_clean);
-		u32 ttail = READ_ONCE(q->tx.tail), thead = READ_ONCE(q->tx.head);
-		u32 tntc = READ_ONCE(q->tx.next_to_clean);
+		u32 rxtail = READ_ONCE(q->rx.tail), rxhead = READ_ONCE(q->rx.head);
+		u32 rxntc = READ_ONCE(q->rx.next_to_clean);
+		u32 txtail = READ_ONCE(q->tx.tail), txhead = READ_ONCE(q->tx.head);
+		u32 txntc = READ_ONCE(q->tx.next_to_clean);
 		bool masked = test_bit(XNIC_IRQ_MASKED, &q->irq.state);
 		int cpu = READ_ONCE(priv->irq_cpu[i]);
 
 		seq_printf(m, "%u rx %u %u %u %u %u %u %d %d -\n", i,
-			   q->rx.size, rtail, rhead, rntc,
-			   xnic_ring_used(rtail, rhead),
-			   xnic_ring_used(rhead, rntc), masked, cpu);
+			   q->rx.size, rxtail, rxhead, rxntc,
+			   xnic_ring_used(rxtail, rxhead),
+			   xnic_ring_used(rxhead, rxntc), masked, cpu);
 		seq_printf(m, "%u tx %u %u %u %u %u %u %d %d %d\n", i,
-			   q->tx.size, ttail, thead, tntc,
-			   xnic_ring_used(ttail, thead),
-			   xnic_ring_used(thead, tntc), masked, cpu,
+			   q->tx.size, txtail, txhead, txntc,
+			   xnic_ring_used(txtail, txhead),
+			   xnic_ring_used(txhead, txntc), masked, cpu,
 			   READ_ONCE(q->tx.stalled));
 	}
 out:

@@ -6,6 +6,7 @@
  */
 #include <linux/ethtool.h>
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 
 #include "xnic.h"
 
@@ -95,6 +96,7 @@ void xnic_get_queue_stats(struct xnic_priv *priv, u32 qid,
 	atomic64_set(&out->irq.refill_kicks,
 		     atomic64_read(&s->irq.refill_kicks));
 }
+EXPORT_SYMBOL_IF_KUNIT(xnic_get_queue_stats);
 
 static int xnic_get_sset_count(struct net_device *dev, int sset)
 {

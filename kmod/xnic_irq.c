@@ -130,6 +130,7 @@ void xnic_irq_raise(struct xnic_queue *q, enum xnic_irq_cause cause,
 void xnic_irq_unmask(struct xnic_queue *q)
 {
 	clear_bit(XNIC_IRQ_MASKED, &q->irq.state);
+	/* Unmask before looking at the rings; pairs with xnic_irq_raise(). */
 	smp_mb__after_atomic();
 	if ((xnic_rx_pending(q) || xnic_tx_pending(q)) &&
 	    !test_and_set_bit(XNIC_IRQ_MASKED, &q->irq.state))

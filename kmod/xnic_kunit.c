@@ -375,8 +375,8 @@ static bool xnic_wait_received(struct xnic_pair_ctx *ctx, int n)
 {
 	int i;
 
-	for (i = 0; i < 300 && atomic_read(&ctx->received) < n; i++)
-		msleep(10);
+	for (i = 0; i < 150 && atomic_read(&ctx->received) < n; i++)
+		msleep(20);
 	return atomic_read(&ctx->received) == n;
 }
 
@@ -410,11 +410,11 @@ static void xnic_wait_dma(struct net_device *dev, u64 n)
 	struct xnic_queue_stats s;
 	int i;
 
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 50; i++) {
 		s = xnic_q0_stats(dev);
 		if (s.dma.frames + s.dma.missed >= n)
 			return;
-		msleep(10);
+		msleep(20);
 	}
 }
 
@@ -444,8 +444,8 @@ static void xnic_pair_deliver_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xnic_rx_posted(ctx->b), (u32)XNIC_TEST_RING);
 
 	/* TX completions are reaped by the sender's NAPI. */
-	for (i = 0; i < 100 && xnic_q0_stats(ctx->a).txc.completions < 10; i++)
-		msleep(10);
+	for (i = 0; i < 50 && xnic_q0_stats(ctx->a).txc.completions < 10; i++)
+		msleep(20);
 	KUNIT_EXPECT_EQ(test, xnic_q0_stats(ctx->a).txc.completions, 10ULL);
 }
 
@@ -525,8 +525,8 @@ static void xnic_pair_refill_fault_test(struct kunit *test)
 
 	/* Allocation works again: the watchdog's kick refills the ring. */
 	atomic_set(&pb->faults.fail_rx_alloc, 0);
-	for (i = 0; i < 100 && xnic_rx_posted(ctx->b) < XNIC_TEST_RING; i++)
-		msleep(10);
+	for (i = 0; i < 50 && xnic_rx_posted(ctx->b) < XNIC_TEST_RING; i++)
+		msleep(20);
 	KUNIT_EXPECT_EQ(test, xnic_rx_posted(ctx->b), (u32)XNIC_TEST_RING);
 	KUNIT_ASSERT_EQ(test, xnic_test_send(ctx, 80), NET_XMIT_SUCCESS);
 	KUNIT_EXPECT_TRUE(test, xnic_wait_received(ctx, XNIC_TEST_RING + 1));

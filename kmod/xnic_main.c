@@ -116,6 +116,7 @@ static netdev_tx_t xnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	 */
 	if (!xnic_ring_free(tx->size, tx->tail, READ_ONCE(tx->next_to_clean))) {
 		netif_tx_stop_queue(nq);
+		/* Stop before re-reading next_to_clean; see xnic_clean_tx(). */
 		smp_mb();
 		if (xnic_ring_free(tx->size, tx->tail,
 				   READ_ONCE(tx->next_to_clean)))
@@ -479,8 +480,6 @@ void xnic_kunit_destroy_pair(struct net_device *dev)
 	unregister_netdevice_many(&list);
 }
 EXPORT_SYMBOL_IF_KUNIT(xnic_kunit_destroy_pair);
-EXPORT_SYMBOL_IF_KUNIT(xnic_reconfigure);
-EXPORT_SYMBOL_IF_KUNIT(xnic_get_queue_stats);
 #endif
 
 static int __init xnic_init(void)

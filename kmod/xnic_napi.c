@@ -67,8 +67,8 @@ int xnic_rx_refill(struct xnic_queue *q, gfp_t gfp)
 		tail++;
 		posted++;
 	}
-	/* Pairs with the acquire in the DMA engine: buffers before tail. */
 	if (posted)
+		/* Buffers before tail; pairs with the DMA engine's acquire. */
 		smp_store_release(&rx->tail, tail);
 	return posted;
 }

@@ -8,6 +8,7 @@
  */
 #include <linux/slab.h>
 #include <net/page_pool.h>
+#include <kunit/visibility.h>
 
 #include "xnic.h"
 
@@ -16,6 +17,7 @@ bool xnic_is_valid_ring_size(u32 size)
 	return is_power_of_2(size) && size >= XNIC_MIN_RING_SIZE &&
 	       size <= XNIC_MAX_RING_SIZE;
 }
+EXPORT_SYMBOL_IF_KUNIT(xnic_is_valid_ring_size);
 
 static int xnic_rx_ring_alloc(struct xnic_queue *q, u32 size)
 {
@@ -241,7 +243,7 @@ int xnic_reconfigure(struct xnic_priv *priv, u32 channels, u32 rx_size,
 	if (!err)
 		return 0;
 
-	NL_SET_ERR_MSG_MOD(extack, "cannot apply the new queue configuration; restored the previous one");
+	NL_SET_ERR_MSG_MOD(extack, "cannot apply new queues; previous kept");
 	priv->num_channels = old_channels;
 	priv->rx_ring_size = old_rx;
 	priv->tx_ring_size = old_tx;
@@ -251,3 +253,4 @@ int xnic_reconfigure(struct xnic_priv *priv, u32 channels, u32 rx_size,
 		netdev_err(dev, "cannot restore queues; device stays down\n");
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(xnic_reconfigure);

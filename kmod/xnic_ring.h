@@ -44,11 +44,13 @@ static inline u32 xnic_ring_slot(u32 index, u32 mask)
  */
 static inline void xnic_desc_publish(u32 *status, u32 bits)
 {
+	/* Descriptor contents before DD; pairs with xnic_desc_done(). */
 	smp_store_release(status, bits | XNIC_DESC_DD);
 }
 
 static inline bool xnic_desc_done(const u32 *status, u32 *bits)
 {
+	/* DD before the contents; pairs with xnic_desc_publish(). */
 	u32 s = smp_load_acquire(status);
 
 	*bits = s;

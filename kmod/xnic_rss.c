@@ -147,3 +147,4 @@ struct xnic_rss *xnic_rss_alloc_default(u32 channels)
 	xnic_rss_fill_indir(rss, channels);
 	return rss;
 }
+EXPORT_SYMBOL_IF_KUNIT(xnic_rss_alloc_default);
