@@ -7,10 +7,10 @@ KVER ?= $(shell scripts/kver.sh 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 export KVER KDIR
 
-.PHONY: all modules userspace bpf lint check demo bench setup install \
+.PHONY: all modules userspace bpf testprogs lint check demo bench setup install \
 	uninstall clean
 
-all: modules bpf userspace
+all: modules bpf userspace testprogs
 
 modules:
 	@test -n "$(KVER)" || { echo "no kernel headers: run make setup" >&2; exit 1; }
@@ -18,6 +18,10 @@ modules:
 
 bpf:
 	@if [ -f bpf/Makefile ]; then $(MAKE) -C bpf; fi
+
+# Small BPF programs the VM tests attach (tests/progs).
+testprogs:
+	$(MAKE) -C tests/progs
 
 userspace:
 	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace; fi
@@ -49,4 +53,5 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
 	@if [ -f bpf/Makefile ]; then $(MAKE) -C bpf clean; fi
+	$(MAKE) -C tests/progs clean
 	rm -rf build

@@ -76,10 +76,39 @@ struct xnic_rx_desc {
 	u32 status;		/* device; DD of the first buffer published last */
 };
 
+enum xnic_tx_type {
+	XNIC_TX_SKB,		/* from the stack: BQL-accounted */
+	XNIC_TX_XDP,		/* XDP_TX or ndo_xdp_xmit */
+};
+
 struct xnic_tx_desc {
-	struct sk_buff *skb;	/* driver, before the doorbell */
+	union {			/* driver, before the doorbell */
+		struct sk_buff *skb;
+		struct xdp_frame *xdpf;
+	};
 	u32 len;		/* driver */
 	u32 status;		/* device sets DD (release) on completion */
+	u8 type;		/* driver: enum xnic_tx_type */
+};
+
+/* Largest frame in RX buffers: MTU 9000 + 18 over XNIC_RX_BUF_LEN each. */
+#define XNIC_MAX_FRAME_BUFS	DIV_ROUND_UP(XNIC_MAX_FRAME(XNIC_MAX_MTU), \
+				     XNIC_RX_BUF_LEN)
+
+/* XDP_TX frames of one poll, sent with one doorbell. */
+#define XNIC_XDP_TX_BULK	16
+
+struct xnic_xdp_ctx {			/* one NAPI poll, on its stack */
+	struct xdp_frame *tx[XNIC_XDP_TX_BULK];
+	int tx_n;
+	bool redirect;
+};
+
+/* What the DMA engine reads a frame from: an skb or an xdp_frame. */
+struct xnic_pkt {
+	const struct sk_buff *skb;
+	const struct xdp_frame *xdpf;
+	u32 len;
 };
 
 struct xnic_rx_ring {
@@ -136,6 +165,15 @@ struct xnic_rx_stats {			/* this queue's NAPI */
 	u64 build_skb_fail;
 	u64 refill_fail;
 	u64 refill_injected;
+	u64 xdp_packets;
+	u64 xdp_bytes;
+	u64 xdp_pass;
+	u64 xdp_drop;
+	u64 xdp_tx;
+	u64 xdp_tx_errors;
+	u64 xdp_redirect;
+	u64 xdp_redirect_errors;
+	u64 xdp_aborted;
 };
 
 struct xnic_dma_stats {			/* peer's DMA engine, rx.dma_lock */
@@ -156,6 +194,8 @@ struct xnic_tx_stats {			/* TX queue lock */
 	u64 dropped;			/* peer down, bad frame */
 	u64 fault_drops;		/* debugfs dma_drop_every */
 	u64 resets;			/* watchdog recovered a stall */
+	u64 xdp_xmit;			/* frames taken by ndo_xdp_xmit */
+	u64 xdp_xmit_errors;		/* frames ndo_xdp_xmit refused */
 };
 
 struct xnic_txc_stats {			/* this queue's NAPI */
@@ -234,6 +274,7 @@ struct xnic_priv {
 	struct net_device __rcu *peer;		/* RTNL; RCU readers */
 	struct xnic_channels __rcu *chans;	/* RTNL; RCU readers */
 	struct xnic_rss __rcu *rss;		/* RTNL; RCU readers */
+	struct bpf_prog __rcu *xdp_prog;	/* RTNL; RCU readers (NAPI) */
 	u32 num_channels;			/* RTNL */
 	u32 rx_ring_size;			/* RTNL */
 	u32 tx_ring_size;			/* RTNL */
@@ -260,6 +301,18 @@ bool xnic_is_valid_ring_size(u32 size);
 
 /* xnic_dma.c */
 void xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q);
+const void *xnic_pkt_header(const struct xnic_pkt *pkt, u32 off, u32 len,
+			    void *buf);
+
+/* xnic_xdp.c */
+int xnic_bpf(struct net_device *dev, struct netdev_bpf *bpf);
+int xnic_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		  u32 flags);
+u32 xnic_xdp_max_mtu(const struct bpf_prog *prog);
+struct sk_buff *xnic_xdp_run(struct xnic_queue *q, struct bpf_prog *prog,
+			     struct xnic_xdp_ctx *ctx, struct page **pages,
+			     const u32 *lens, u32 n);
+void xnic_xdp_finish(struct xnic_queue *q, struct xnic_xdp_ctx *ctx);
 
 /* xnic_irq.c */
 void xnic_irq_init(struct xnic_queue *q);
@@ -277,6 +330,8 @@ bool xnic_tx_pending(const struct xnic_queue *q);
 
 /* xnic_rss.c */
 u32 xnic_toeplitz(const u8 *key, const u8 *data, unsigned int len);
+u32 xnic_rss_hash(const struct xnic_rss *rss, const struct xnic_pkt *pkt,
+		  u32 *desc_flags);
 u32 xnic_rss_hash_skb(const struct xnic_rss *rss, const struct sk_buff *skb,
 		      u32 *desc_flags);
 struct xnic_rss *xnic_rss_alloc_default(u32 channels);

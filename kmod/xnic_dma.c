@@ -7,8 +7,9 @@
  * descriptor is completed, and the interrupts are raised: RX on each peer
  * queue that received frames, TX completion on ours.
  *
- * It runs in the sender's context (ndo_start_xmit, or the watchdog after
- * a stall), under the TX queue lock and inside an RCU read-side section.
+ * It runs in the sender's context (ndo_start_xmit, XDP_TX, ndo_xdp_xmit,
+ * or the watchdog after a stall), under the TX queue lock and inside an
+ * RCU read-side section. Frames come from skbs or from xdp_frames.
  */
 #include <linux/if_vlan.h>
 #include <linux/udp.h>
@@ -23,6 +24,63 @@ enum xnic_dma_result {
 	XNIC_DMA_OVERSIZE,
 	XNIC_DMA_FAULT,
 };
+
+/* Copy @len bytes at @off of an xdp_frame, linear part then frags. */
+static int xnic_frame_copy(const struct xdp_frame *f, u32 off, u8 *to, u32 len)
+{
+	struct skb_shared_info *sinfo;
+	u32 n, i;
+
+	if (off < f->len) {
+		n = min(len, f->len - off);
+		memcpy(to, f->data + off, n);
+		to += n;
+		len -= n;
+		off = f->len;
+	}
+	if (!len)
+		return 0;
+	if (!xdp_frame_has_frags((struct xdp_frame *)f))
+		return -EFAULT;
+	sinfo = xdp_get_shared_info_from_frame((struct xdp_frame *)f);
+	off -= f->len;
+	for (i = 0; i < sinfo->nr_frags && len; i++) {
+		const skb_frag_t *frag = &sinfo->frags[i];
+		u32 fsz = skb_frag_size(frag);
+
+		if (off >= fsz) {
+			off -= fsz;
+			continue;
+		}
+		n = min(len, fsz - off);
+		memcpy(to, skb_frag_address(frag) + off, n);
+		to += n;
+		len -= n;
+		off = 0;
+	}
+	return len ? -EFAULT : 0;
+}
+
+static int xnic_pkt_copy(const struct xnic_pkt *pkt, u32 off, void *to,
+			 u32 len)
+{
+	if (pkt->skb)
+		return skb_copy_bits(pkt->skb, off, to, len);
+	return xnic_frame_copy(pkt->xdpf, off, to, len);
+}
+
+/* Like skb_header_pointer(), for either kind of frame. */
+const void *xnic_pkt_header(const struct xnic_pkt *pkt, u32 off, u32 len,
+			    void *buf)
+{
+	if (pkt->skb)
+		return skb_header_pointer(pkt->skb, off, len, buf);
+	if (off + len <= pkt->xdpf->len)
+		return pkt->xdpf->data + off;
+	if (off + len > pkt->len || xnic_frame_copy(pkt->xdpf, off, buf, len))
+		return NULL;
+	return buf;
+}
 
 /* Fault injection: drop one in every dma_drop_every transfers. */
 static bool xnic_dma_fault(struct xnic_priv *priv)
@@ -52,17 +110,18 @@ static void xnic_dma_complete_csum(const struct sk_buff *skb, u8 *frame)
 
 /* Copy @skb into the peer queue @pq's next posted buffers. */
 static enum xnic_dma_result
-xnic_dma_copy(struct xnic_queue *pq, const struct sk_buff *skb, u32 hash,
+xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
 	      u32 hash_flags)
 {
 	struct xnic_rx_ring *rx = &pq->rx;
 	struct xnic_dma_stats *ds = &pq->stats->dma;
-	u32 len = skb->len, nbufs, i, off, csum_flag = 0;
+	const struct sk_buff *skb = pkt->skb;
+	u32 len = pkt->len, nbufs, i, off, csum_flag = 0;
 	struct xnic_rx_desc *first;
 	bool csum = false;
 
 	/* The CHECKSUM_PARTIAL field must land in the first buffer. */
-	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+	if (skb && skb->ip_summed == CHECKSUM_PARTIAL) {
 		u32 end = skb_checksum_start_offset(skb) + skb->csum_offset +
 			  sizeof(__sum16);
 
@@ -90,8 +149,8 @@ xnic_dma_copy(struct xnic_queue *pq, const struct sk_buff *skb, u32 hash,
 		u32 chunk = min_t(u32, len - off, XNIC_RX_BUF_LEN);
 		u8 *buf = page_address(d->page) + XNIC_RX_HEADROOM;
 
-		/* skb_copy_bits cannot fail for an in-range copy. */
-		WARN_ON_ONCE(skb_copy_bits(skb, off, buf, chunk));
+		/* Cannot fail: the length was checked against the frame. */
+		WARN_ON_ONCE(xnic_pkt_copy(pkt, off, buf, chunk));
 		if (i == 0 && csum)
 			xnic_dma_complete_csum(skb, buf);
 		d->len = chunk;
@@ -116,7 +175,7 @@ xnic_dma_copy(struct xnic_queue *pq, const struct sk_buff *skb, u32 hash,
 
 static enum xnic_dma_result
 xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
-	       struct xnic_channels *pchans, const struct sk_buff *skb,
+	       struct xnic_channels *pchans, const struct xnic_pkt *pkt,
 	       u32 *rxq_out)
 {
 	struct xnic_rss *rss;
@@ -129,7 +188,7 @@ xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 		return XNIC_DMA_FAULT;
 
 	rss = rcu_dereference(ppriv->rss);
-	hash = xnic_rss_hash_skb(rss, skb, &flags);
+	hash = xnic_rss_hash(rss, pkt, &flags);
 	qid = rss->indir[hash % XNIC_RSS_INDIR_SIZE];
 	/* The table may briefly name a queue of the old channel count. */
 	if (unlikely(qid >= pchans->num))
@@ -137,8 +196,8 @@ xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 	pq = &pchans->q[qid];
 	*rxq_out = qid;
 
-	if (skb->len > XNIC_MAX_FRAME(READ_ONCE(ppriv->dev->mtu)) ||
-	    skb->len < ETH_HLEN) {
+	if (pkt->len > XNIC_MAX_FRAME(READ_ONCE(ppriv->dev->mtu)) ||
+	    pkt->len < ETH_HLEN) {
 		struct xnic_dma_stats *ds = &pq->stats->dma;
 
 		spin_lock(&pq->rx.dma_lock);
@@ -148,7 +207,7 @@ xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 		spin_unlock(&pq->rx.dma_lock);
 		return XNIC_DMA_OVERSIZE;
 	}
-	return xnic_dma_copy(pq, skb, hash, flags);
+	return xnic_dma_copy(pq, pkt, hash, flags);
 }
 
 void xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q)
@@ -173,16 +232,21 @@ void xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q)
 
 	for (head = tx->head; head != tx->tail; head++, done++) {
 		struct xnic_tx_desc *d = &tx->desc[xnic_ring_slot(head, tx->mask)];
+		struct xnic_pkt pkt = { .len = d->len };
 		enum xnic_dma_result res;
 		u32 rxq = 0;
 
-		res = xnic_dma_frame(priv, ppriv, pchans, d->skb, &rxq);
+		if (d->type == XNIC_TX_SKB)
+			pkt.skb = d->skb;
+		else
+			pkt.xdpf = d->xdpf;
+		res = xnic_dma_frame(priv, ppriv, pchans, &pkt, &rxq);
 		trace_xnic_dma(priv->dev, q->index, rxq, d->len, res);
 		switch (res) {
 		case XNIC_DMA_OK:
 			pkts++;
 			bytes += d->len;
-			if (d->skb->ip_summed == CHECKSUM_PARTIAL)
+			if (pkt.skb && pkt.skb->ip_summed == CHECKSUM_PARTIAL)
 				csums++;
 			rx_frames[rxq]++;
 			xnic_desc_publish(&d->status, 0);

@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/idr.h>
 #include <linux/if_vlan.h>
+#include <linux/version.h>
 #include <net/rtnetlink.h>
 #include <kunit/visibility.h>
 #include <uapi/xnic.h>
@@ -105,6 +106,7 @@ static netdev_tx_t xnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	desc = &tx->desc[xnic_ring_slot(tx->tail, tx->mask)];
 	desc->skb = skb;
 	desc->len = skb->len;
+	desc->type = XNIC_TX_SKB;
 	desc->status = 0;
 	WRITE_ONCE(tx->tail, tx->tail + 1);
 	skb_tx_timestamp(skb);
@@ -151,7 +153,15 @@ static void xnic_get_stats64(struct net_device *dev,
 
 static int xnic_change_mtu(struct net_device *dev, int new_mtu)
 {
-	/* Frames of any MTU up to max_mtu span several RX buffers. */
+	struct xnic_priv *priv = netdev_priv(dev);
+	struct bpf_prog *prog = rtnl_dereference(priv->xdp_prog);
+
+	/* Frames above one RX buffer need an xdp.frags program. */
+	if (prog && new_mtu > xnic_xdp_max_mtu(prog)) {
+		netdev_warn(dev, "MTU %d too large for the attached single-buffer XDP program (max %u)\n",
+			    new_mtu, xnic_xdp_max_mtu(prog));
+		return -EINVAL;
+	}
 	WRITE_ONCE(dev->mtu, new_mtu);
 	return 0;
 }
@@ -181,6 +191,8 @@ static const struct net_device_ops xnic_netdev_ops = {
 	.ndo_get_stats64	= xnic_get_stats64,
 	.ndo_change_mtu		= xnic_change_mtu,
 	.ndo_get_iflink		= xnic_get_iflink,
+	.ndo_bpf		= xnic_bpf,
+	.ndo_xdp_xmit		= xnic_xdp_xmit,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 };
@@ -202,6 +214,11 @@ static void xnic_setup(struct net_device *dev)
 	dev->min_mtu = XNIC_MIN_MTU;
 	dev->max_mtu = XNIC_MAX_MTU;
 	dev->needs_free_netdev = true;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	dev->xdp_features = NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT |
+			    NETDEV_XDP_ACT_NDO_XMIT | NETDEV_XDP_ACT_RX_SG |
+			    NETDEV_XDP_ACT_NDO_XMIT_SG;
+#endif
 }
 
 /* Plain configuration, before registration; cannot fail. */
@@ -251,12 +268,17 @@ static int xnic_dev_init(struct net_device *dev)
 static void xnic_dev_uninit(struct net_device *dev)
 {
 	struct xnic_priv *priv = netdev_priv(dev);
+	struct bpf_prog *prog = rtnl_dereference(priv->xdp_prog);
 
 	xnic_debugfs_del(priv);
 	/* Unregistration waits for RCU readers before the device is freed. */
 	kfree_rcu(rcu_dereference_protected(priv->rss, true), rcu);
 	RCU_INIT_POINTER(priv->rss, NULL);
 	ida_free(&xnic_ida, priv->id);
+	/* The core detaches XDP before uninit; this covers a failed register. */
+	if (prog)
+		bpf_prog_put(prog);
+	RCU_INIT_POINTER(priv->xdp_prog, NULL);
 }
 
 static int xnic_set_real_queues(struct xnic_priv *priv)

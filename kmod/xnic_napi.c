@@ -5,6 +5,7 @@
  * page_pool pages the DMA engine filled, hand them to GRO, refill the RX
  * ring, and unmask the vector when the ring is drained.
  */
+#include <linux/filter.h>
 #include <net/page_pool.h>
 
 #include "xnic.h"
@@ -88,68 +89,94 @@ static void xnic_rx_csum(struct xnic_queue *q, struct sk_buff *skb, u32 bits)
 }
 
 /*
- * Build one skb from the frame starting at next_to_clean. The device
- * published every buffer of the frame with the first one, so the rest are
- * ready. Pages are recycled to the page_pool when the skb is freed.
- * Returns the number of buffers consumed.
+ * Take the frame at next_to_clean off the ring: its pages and lengths. The
+ * device published every buffer of the frame with the first one.
  */
-static u32 xnic_rx_frame(struct xnic_queue *q, u32 bits, struct sk_buff **out)
+static u32 xnic_rx_take(struct xnic_rx_ring *rx, struct page **pages,
+			u32 *lens)
 {
-	struct xnic_rx_stats *rs = &q->stats->rx;
-	struct xnic_rx_ring *rx = &q->rx;
 	u32 ntc = rx->next_to_clean, n = 0;
-	struct sk_buff *skb = NULL;
-	struct xnic_rx_desc *d;
 
 	for (;;) {
-		d = &rx->desc[xnic_ring_slot(ntc + n, rx->mask)];
-		if (n == 0) {
-			skb = napi_build_skb(page_address(d->page), PAGE_SIZE);
-			if (skb) {
-				skb_reserve(skb, XNIC_RX_HEADROOM);
-				__skb_put(skb, d->len);
-				skb_mark_for_recycle(skb);
-			}
-		} else if (skb) {
-			skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, d->page,
-					XNIC_RX_HEADROOM, d->len, PAGE_SIZE);
-			rs->frags++;
-		}
-		if (!skb)
-			page_pool_put_full_page(rx->pp, d->page, true);
+		struct xnic_rx_desc *d = &rx->desc[xnic_ring_slot(ntc + n,
+								  rx->mask)];
+
+		pages[n] = d->page;
+		lens[n] = d->len;
 		d->page = NULL;
 		n++;
-		if (READ_ONCE(d->status) & XNIC_DESC_EOP)
+		if ((READ_ONCE(d->status) & XNIC_DESC_EOP) ||
+		    n == XNIC_MAX_FRAME_BUFS)
 			break;
 	}
-	if (!skb)
-		rs->build_skb_fail++;
-	*out = skb;
+	rx->next_to_clean = ntc + n;
 	return n;
+}
+
+/* No XDP program: build the skb around the pages, recycled on free. */
+static struct sk_buff *xnic_rx_build_skb(struct xnic_queue *q,
+					 struct page **pages, const u32 *lens,
+					 u32 n)
+{
+	struct xnic_rx_stats *rs = &q->stats->rx;
+	struct sk_buff *skb;
+	u32 i;
+
+	skb = napi_build_skb(page_address(pages[0]), PAGE_SIZE);
+	if (unlikely(!skb)) {
+		rs->build_skb_fail++;
+		for (i = 0; i < n; i++)
+			page_pool_put_full_page(q->rx.pp, pages[i], true);
+		return NULL;
+	}
+	skb_reserve(skb, XNIC_RX_HEADROOM);
+	__skb_put(skb, lens[0]);
+	skb_mark_for_recycle(skb);
+	for (i = 1; i < n; i++)
+		skb_add_rx_frag(skb, i - 1, pages[i], XNIC_RX_HEADROOM, lens[i],
+				PAGE_SIZE);
+	rs->frags += n - 1;
+	return skb;
 }
 
 static int xnic_rx(struct xnic_queue *q, int budget)
 {
-	struct net_device *dev = q->priv->dev;
 	struct xnic_rx_stats *rs = &q->stats->rx;
+	struct net_device *dev = q->priv->dev;
 	struct xnic_rx_ring *rx = &q->rx;
+	struct xnic_xdp_ctx xdp_ctx;
+	struct bpf_prog *prog;
 	int done = 0;
+
+	rcu_read_lock();
+	prog = rcu_dereference(q->priv->xdp_prog);
+	xdp_ctx.tx_n = 0;
+	xdp_ctx.redirect = false;
 
 	u64_stats_update_begin(&rs->syncp);
 	while (done < budget) {
+		struct page *pages[XNIC_MAX_FRAME_BUFS];
+		u32 lens[XNIC_MAX_FRAME_BUFS];
 		struct xnic_rx_desc *d;
 		struct sk_buff *skb;
-		u32 bits, hash;
+		u32 bits, hash, n;
 
 		d = &rx->desc[xnic_ring_slot(rx->next_to_clean, rx->mask)];
 		if (!xnic_desc_done(&d->status, &bits))
 			break;
 		hash = d->rss_hash;
-		rx->next_to_clean += xnic_rx_frame(q, bits, &skb);
+		n = xnic_rx_take(rx, pages, lens);
 		done++;
+
+		/* Step 2, native XDP, before any skb exists. */
+		if (prog)
+			skb = xnic_xdp_run(q, prog, &xdp_ctx, pages, lens, n);
+		else
+			skb = xnic_rx_build_skb(q, pages, lens, n);
 		if (!skb)
 			continue;
 
+		/* Step 3, clean_rx: skb metadata from the descriptor. */
 		rs->packets++;
 		rs->bytes += skb->len;
 		skb->protocol = eth_type_trans(skb, dev);
@@ -158,10 +185,14 @@ static int xnic_rx(struct xnic_queue *q, int budget)
 			skb_set_hash(skb, hash, bits & XNIC_DESC_RSS_L4 ?
 				     PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
 		xnic_rx_csum(q, skb, bits);
+		/* Step 4, GRO. */
 		napi_gro_receive(&q->napi, skb);
 	}
+	if (prog)
+		xnic_xdp_finish(q, &xdp_ctx);
 	rs->polls++;
 	u64_stats_update_end(&rs->syncp);
+	rcu_read_unlock();
 
 	xnic_rx_refill(q, GFP_ATOMIC);
 	return done;
@@ -173,7 +204,7 @@ static int xnic_clean_tx(struct xnic_queue *q, int budget)
 	struct netdev_queue *nq = netdev_get_tx_queue(q->priv->dev, q->index);
 	struct xnic_txc_stats *cs = &q->stats->txc;
 	struct xnic_tx_ring *tx = &q->tx;
-	u32 ntc = tx->next_to_clean, pkts = 0, bytes = 0;
+	u32 ntc = tx->next_to_clean, done = 0, pkts = 0, bytes = 0;
 	bool woke = false;
 
 	while (ntc != READ_ONCE(tx->tail)) {
@@ -182,13 +213,19 @@ static int xnic_clean_tx(struct xnic_queue *q, int budget)
 
 		if (!xnic_desc_done(&d->status, &bits))
 			break;
-		pkts++;
-		bytes += d->len;
-		napi_consume_skb(d->skb, budget);
+		if (d->type == XNIC_TX_SKB) {
+			/* Only the stack's frames are BQL-accounted. */
+			pkts++;
+			bytes += d->len;
+			napi_consume_skb(d->skb, budget);
+		} else {
+			xdp_return_frame(d->xdpf);
+		}
 		d->skb = NULL;
+		done++;
 		ntc++;
 	}
-	if (!pkts)
+	if (!done)
 		return 0;
 
 	WRITE_ONCE(tx->next_to_clean, ntc);
@@ -202,10 +239,10 @@ static int xnic_clean_tx(struct xnic_queue *q, int budget)
 	}
 
 	u64_stats_update_begin(&cs->syncp);
-	cs->completions += pkts;
+	cs->completions += done;
 	cs->wakes += woke;
 	u64_stats_update_end(&cs->syncp);
-	return pkts;
+	return done;
 }
 
 int xnic_poll(struct napi_struct *napi, int budget)

@@ -109,7 +109,10 @@ static void xnic_tx_ring_free(struct xnic_queue *q)
 	for (i = tx->next_to_clean; i != tx->tail; i++) {
 		struct xnic_tx_desc *d = &tx->desc[xnic_ring_slot(i, tx->mask)];
 
-		dev_kfree_skb_any(d->skb);
+		if (d->type == XNIC_TX_SKB)
+			dev_kfree_skb_any(d->skb);
+		else
+			xdp_return_frame(d->xdpf);
 		d->skb = NULL;
 	}
 	netdev_tx_reset_queue(netdev_get_tx_queue(q->priv->dev, q->index));

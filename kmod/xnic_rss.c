@@ -46,21 +46,22 @@ u32 xnic_toeplitz(const u8 *key, const u8 *data, unsigned int len)
 EXPORT_SYMBOL_IF_KUNIT(xnic_toeplitz);
 
 /* Input tuple in specification order; returns its length in bytes. */
-static unsigned int xnic_rss_tuple(const struct sk_buff *skb, u8 *tuple,
+static unsigned int xnic_rss_tuple(const struct xnic_pkt *pkt, u8 *tuple,
 				   u32 *flags)
 {
 	unsigned int off = ETH_HLEN, alen, l4off;
 	__be16 proto;
-	__be16 _p, *pp;
+	const __be16 *pp;
+	__be16 _p;
 	u8 l4proto;
 
-	pp = skb_header_pointer(skb, offsetof(struct ethhdr, h_proto),
+	pp = xnic_pkt_header(pkt, offsetof(struct ethhdr, h_proto),
 				sizeof(_p), &_p);
 	if (!pp)
 		return 0;
 	proto = *pp;
 	if (proto == htons(ETH_P_8021Q) || proto == htons(ETH_P_8021AD)) {
-		pp = skb_header_pointer(skb, off + 2, sizeof(_p), &_p);
+		pp = xnic_pkt_header(pkt, off + 2, sizeof(_p), &_p);
 		if (!pp)
 			return 0;
 		proto = *pp;
@@ -71,7 +72,7 @@ static unsigned int xnic_rss_tuple(const struct sk_buff *skb, u8 *tuple,
 		struct iphdr _iph;
 		const struct iphdr *iph;
 
-		iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+		iph = xnic_pkt_header(pkt, off, sizeof(_iph), &_iph);
 		if (!iph || iph->ihl < 5)
 			return 0;
 		alen = 2 * sizeof(__be32);
@@ -87,7 +88,7 @@ static unsigned int xnic_rss_tuple(const struct sk_buff *skb, u8 *tuple,
 		struct ipv6hdr _ip6h;
 		const struct ipv6hdr *ip6h;
 
-		ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+		ip6h = xnic_pkt_header(pkt, off, sizeof(_ip6h), &_ip6h);
 		if (!ip6h)
 			return 0;
 		alen = 2 * sizeof(struct in6_addr);
@@ -102,10 +103,10 @@ static unsigned int xnic_rss_tuple(const struct sk_buff *skb, u8 *tuple,
 	}
 
 	if (l4proto == IPPROTO_TCP || l4proto == IPPROTO_UDP) {
-		__be16 *ports = skb_header_pointer(skb, l4off, 4, tuple + alen);
+		const void *ports = xnic_pkt_header(pkt, l4off, 4, tuple + alen);
 
 		if (ports) {
-			if (ports != (__be16 *)(tuple + alen))
+			if (ports != tuple + alen)
 				memcpy(tuple + alen, ports, 4);
 			*flags = XNIC_DESC_RSS_L4;
 			return alen + 4;
@@ -115,17 +116,25 @@ static unsigned int xnic_rss_tuple(const struct sk_buff *skb, u8 *tuple,
 	return alen;
 }
 
-u32 xnic_rss_hash_skb(const struct xnic_rss *rss, const struct sk_buff *skb,
-		      u32 *desc_flags)
+u32 xnic_rss_hash(const struct xnic_rss *rss, const struct xnic_pkt *pkt,
+		  u32 *desc_flags)
 {
 	u8 tuple[2 * sizeof(struct in6_addr) + 4];
 	unsigned int len;
 
 	*desc_flags = 0;
-	len = xnic_rss_tuple(skb, tuple, desc_flags);
+	len = xnic_rss_tuple(pkt, tuple, desc_flags);
 	if (!len)
 		return 0;
 	return xnic_toeplitz(rss->key, tuple, len);
+}
+
+u32 xnic_rss_hash_skb(const struct xnic_rss *rss, const struct sk_buff *skb,
+		      u32 *desc_flags)
+{
+	struct xnic_pkt pkt = { .skb = skb, .len = skb->len };
+
+	return xnic_rss_hash(rss, &pkt, desc_flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(xnic_rss_hash_skb);
 

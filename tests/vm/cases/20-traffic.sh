@@ -74,6 +74,21 @@ wait $tp
 n=$(tcpdump -r /tmp/trb.pcap 2>/dev/null | grep -c ICMP)
 expect traffic:tcpdump-sees-icmp "$n" -ge 5
 
+# Jumbo frames: MTU 9000 frames span three RX buffers, arrive as one skb.
+in_ns tr_a ip link set tra mtu 9000
+in_ns tr_b ip link set trb mtu 9000
+fr0=$(ethstat_sum trb '^rx_queue_[0-9]+_frags$' tr_b)
+check traffic:jumbo-ping in_ns tr_a ping -c 3 -i 0.2 -W 5 -M do -s 8972 198.18.2.2
+fr1=$(ethstat_sum trb '^rx_queue_[0-9]+_frags$' tr_b)
+expect traffic:jumbo-frags $((fr1 - fr0)) -ge 6
+# A frame above the receiver's MTU is refused and counted, not delivered.
+in_ns tr_b ip link set trb mtu 1500
+os0=$(ethstat_sum trb '^rx_queue_[0-9]+_oversize$' tr_b)
+check traffic:oversize-not-delivered sh -c '! ip netns exec tr_a ping -c 1 -W 2 -M do -s 4000 198.18.2.2 >/dev/null'
+os1=$(ethstat_sum trb '^rx_queue_[0-9]+_oversize$' tr_b)
+expect traffic:oversize-counted $((os1 - os0)) -ge 1
+in_ns tr_a ip link set tra mtu 1500
+
 # Counters: ip -s agrees with ethtool's per-queue sums.
 ipn=$(in_ns tr_b ip -j -s link show trb | jq '.[0].stats64.rx.packets')
 eth=$(ethstat_sum trb '^rx_queue_[0-9]+_packets$' tr_b)
