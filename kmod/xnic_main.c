@@ -9,7 +9,6 @@
 #include <linux/module.h>
 #include <linux/idr.h>
 #include <linux/if_vlan.h>
-#include <linux/version.h>
 #include <net/rtnetlink.h>
 #include <kunit/visibility.h>
 #include <uapi/xnic.h>
@@ -214,7 +213,7 @@ static void xnic_setup(struct net_device *dev)
 	dev->min_mtu = XNIC_MIN_MTU;
 	dev->max_mtu = XNIC_MAX_MTU;
 	dev->needs_free_netdev = true;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#ifdef XNIC_HAVE_XDP_FEATURES
 	dev->xdp_features = NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT |
 			    NETDEV_XDP_ACT_NDO_XMIT | NETDEV_XDP_ACT_RX_SG |
 			    NETDEV_XDP_ACT_NDO_XMIT_SG;

@@ -55,8 +55,8 @@ static unsigned int xnic_rss_tuple(const struct xnic_pkt *pkt, u8 *tuple,
 	__be16 _p;
 	u8 l4proto;
 
-	pp = xnic_pkt_header(pkt, offsetof(struct ethhdr, h_proto),
-				sizeof(_p), &_p);
+	pp = xnic_pkt_header(pkt, offsetof(struct ethhdr, h_proto), sizeof(_p),
+			     &_p);
 	if (!pp)
 		return 0;
 	proto = *pp;

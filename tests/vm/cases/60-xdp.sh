@@ -4,7 +4,8 @@
 # redirect xnic->xnic, xnic->veth and veth->xnic, head/tail/meta
 # adjustment read back by tc, jumbo frames with xdp.frags, attach/replace/
 # detach under traffic, unload with a program attached, and the real
-# clients (ip, bpftool, xdp-loader, xdp-bench, xdp-filter, xdp-trafficgen).
+# clients (ip, bpftool, xdp-loader, xdp-bench, xdp-filter, xdp-trafficgen),
+# and an AF_XDP socket in copy mode.
 #
 #   x_a: xa ==xnic== xb :x_r: xc ==xnic== xd :x_d
 #                        x_r: v1 ==veth== v2 :x_v
@@ -148,6 +149,18 @@ expect xdp:redirect-veth-to-xnic $(( $(ethstat xd rx_queue_0_dma_frames x_d) - x
 detach v1
 in_ns x_v ip link set dev v2 xdpdrv off
 
+# --- AF_XDP in copy mode on queue 0 of xb -------------------------------
+r0=$(xb_stat rx_queue_0_xdp_redirect)
+R "$P/xsk_rx" xb 0 $N 60 > /tmp/xsk_rx.out 2>&1 &
+xp=$!
+wait_for "grep -q ready /tmp/xsk_rx.out" 20
+send x_a 198.18.8.2 $N
+wait $xp
+got=$(tail -n 1 /tmp/xsk_rx.out)
+expect xdp:af-xdp-copy-mode-received "$got" -eq $N
+expect xdp:af-xdp-via-redirect $(( $(xb_stat rx_queue_0_xdp_redirect) - r0 )) -eq $N
+R xdp-loader unload xb --all 2>/dev/null
+
 # --- head/tail/meta adjustment ------------------------------------------
 attach xb xdp_grow
 b0=$(xb_stat rx_queue_0_bytes); xb0=$(xb_stat rx_queue_0_xdp_bytes)
@@ -240,13 +253,24 @@ check xdp:xdp-filter-blocks sh -c '! ip netns exec x_e ping -c 2 -W 1 198.18.11.
 F xdp-filter unload eb --all 2>/dev/null || F xdp-filter unload eb
 check xdp:xdp-filter-unloaded-traffic-back E ping -c 2 -W 5 198.18.11.2
 
+# Frame-origin traffic: BPF_PROG_RUN live frames redirected into ea's
+# ndo_xdp_xmit, first with our generator, then with xdp-trafficgen.
+x0=$(ethstat ea tx_queue_0_xdp_xmit x_e); r0=$(eb rx_queue_0_dma_frames)
+E "$P/xdp_livegen" ea "$(F cat /sys/class/net/eb/address)" 198.18.11.2 1000 >/dev/null
+expect xdp:live-frames-ndo-xdp-xmit $(( $(ethstat ea tx_queue_0_xdp_xmit x_e) - x0 )) -eq 1000
+expect xdp:live-frames-delivered $(( $(eb rx_queue_0_dma_frames) - r0 )) -eq 1000
+
 x0=$(ethstat ea tx_queue_0_xdp_xmit x_e); r0=$(eb rx_queue_0_dma_frames)
 E timeout 60 xdp-trafficgen udp ea --dst-mac "$(F cat /sys/class/net/eb/address)" \
 	--dst-addr 198.18.11.2 -n 1000 >/tmp/xdp-trafficgen.log 2>&1
-rc=$?
-[ $rc -eq 0 ] || sed 's/^/    /' /tmp/xdp-trafficgen.log | tail -n 5
-expect xdp:xdp-trafficgen-ndo-xdp-xmit $(( $(ethstat ea tx_queue_0_xdp_xmit x_e) - x0 )) -eq 1000
-expect xdp:xdp-trafficgen-delivered $(( $(eb rx_queue_0_dma_frames) - r0 )) -eq 1000
+if grep -q "doesn't support live packet mode" /tmp/xdp-trafficgen.log; then
+	# Debian's xdp-tools 1.3.1 probes with a 4-byte frame, which this
+	# kernel rejects (ETH_HLEN minimum); fixed in xdp-tools 1.5.4.
+	skip xdp:xdp-trafficgen "xdp-tools $(dpkg-query -W -f='${Version}' xdp-tools) probe rejected by this kernel (fixed upstream in 1.5.4)"
+else
+	expect xdp:xdp-trafficgen-ndo-xdp-xmit $(( $(ethstat ea tx_queue_0_xdp_xmit x_e) - x0 )) -eq 1000
+	expect xdp:xdp-trafficgen-delivered $(( $(eb rx_queue_0_dma_frames) - r0 )) -eq 1000
+fi
 
 dmesg_check xdp:dmesg
 taint_check xdp:taint
