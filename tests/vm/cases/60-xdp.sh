@@ -21,6 +21,12 @@ T=/sys/kernel/tracing
 dmesg_mark
 xnic_load || { fail xdp:modprobe "modprobe xnic failed"; exit 0; }
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+# `ip netns exec` remounts /sys, hiding /sys/fs/bpf inside namespaces: pin
+# on a bpffs of our own, which xdp-tools also find (any bpf mount will do).
+BPFFS=/run/xnic-test-bpffs
+mkdir -p $BPFFS
+mount -t bpf bpf $BPFFS
+on_exit "umount $BPFFS"
 
 ns_add x_a
 ns_add x_r
@@ -197,11 +203,6 @@ check xdp:mtu-raise-refused-with-single-buffer sh -c '! ip -n x_r link set xb mt
 detach xb
 
 # --- attach / replace / detach 1000 times under traffic -----------------
-# `ip netns exec` remounts /sys, hiding /sys/fs/bpf: pin on a bpffs of our own.
-BPFFS=/run/xnic-test-bpffs
-mkdir -p $BPFFS
-mount -t bpf bpf $BPFFS
-on_exit "umount $BPFFS"
 bpftool prog load "$P/xdp_pass.o" $BPFFS/pass type xdp
 bpftool prog load "$P/xdp_drop.o" $BPFFS/drop type xdp
 R iperf3 -s -D -p 5601 >/dev/null 2>&1; sleep 0.5
