@@ -81,6 +81,8 @@ pg() { echo "$2" > "$PG/$1"; }
 mac_b=$(B cat /sys/class/net/stb/address)
 # pktgen's devices live in init_net: use a pair there for this part.
 pair_add pga pgb
+# No IPv6 autoconfiguration chatter: every frame counted is pktgen's.
+sysctl -qw net.ipv6.conf.pga.disable_ipv6=1 net.ipv6.conf.pgb.disable_ipv6=1
 ip link set pga up
 ip link set pgb up
 sleep 0.5
@@ -134,6 +136,7 @@ pools=$(grep page_pool_release $T/trace | sed -E 's/.*page_pool=([0-9a-fx]+).*/\
 leaks=$(pp_leaks)
 echo "    page_pools released: $pools, with pages still in flight: $leaks"
 [ "$leaks" -eq 0 ] || grep page_pool_release $T/trace | tail -n 8 | sed 's/^/    /'
+[ "$pools" -gt 0 ] || echo "    page_pool_release enabled: $(cat $T/events/page_pool/page_pool_release/enable), trace lines: $(grep -vc '^#' $T/trace)"
 expect stress:page-pools-released "$pools" -gt 0
 expect stress:page-pool-inflight-zero "$leaks" -eq 0
 
