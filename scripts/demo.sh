@@ -40,16 +40,6 @@ run_logged() {
 	fi
 }
 
-# The same cheap probe as `make check`: is anything the demo needs missing?
-tools_missing() {
-	local t
-	for t in clang bpftool dkms qemu-system-x86_64 ethtool iperf3 jq; do
-		command -v "$t" >/dev/null || return 0
-	done
-	scripts/kver.sh >/dev/null 2>&1 || return 0
-	! vm_find_vng
-}
-
 if [ "$(id -u)" -ne 0 ]; then
 	echo "demo: run as root (it installs packages and a kernel module)" >&2
 	exit 1
@@ -57,10 +47,10 @@ fi
 mkdir -p "$out"
 
 step 1 "tools"
-if tools_missing; then
+if scripts/setup-needed.sh; then
 	echo "    something is missing: running scripts/setup.sh"
 	scripts/setup.sh
-	if tools_missing; then
+	if scripts/setup-needed.sh; then
 		echo "demo: still missing a tool after scripts/setup.sh" >&2
 		exit 1
 	fi

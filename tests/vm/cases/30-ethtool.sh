@@ -97,7 +97,7 @@ expect ethtool:coalesce-counted "$co" -gt 0
 
 # RSS: key and table shown; a table pointing at queue 0 only steers there.
 x=$(B ethtool -x etb)
-rows=$(echo "$x" | grep -cE '^ *[0-9]+:')
+rows=$(echo "$x" | grep -cE '^ +[0-9]+: ')
 expect ethtool:rss-table-rows "$rows" -eq 16
 check ethtool:rss-key-shown sh -c "echo '$x' | grep -A1 'RSS hash key' | tail -1 | grep -qE '^([0-9a-f]{2}:){39}[0-9a-f]{2}$'"
 check ethtool:rss-set-equal-1 B ethtool -X etb equal 1

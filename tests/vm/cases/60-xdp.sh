@@ -225,6 +225,8 @@ xnic_load
 ns_add x_e
 ns_add x_f
 pair_add ea eb x_e x_f 1
+in_ns x_e sysctl -qw net.ipv6.conf.ea.disable_ipv6=1
+in_ns x_f sysctl -qw net.ipv6.conf.eb.disable_ipv6=1
 pair_addr x_e ea x_f eb 198.18.11
 E() { in_ns x_e "$@"; }
 F() { in_ns x_f "$@"; }

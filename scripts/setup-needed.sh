@@ -1,0 +1,19 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Exit 0 when scripts/setup.sh has work to do: a cheap probe of the tools,
+# headers and kernel trees the project needs, shared by `make check` and
+# `make demo` so neither pays for apt when everything is there.
+root=$(cd "$(dirname "$0")/.." && pwd)
+for t in clang bpftool dkms qemu-system-x86_64 sparse ethtool iperf3 jq \
+	tcpdump xdp-loader ping rsync pkg-config; do
+	command -v "$t" >/dev/null || exit 0
+done
+[ -f /usr/src/linux-source-6.1.tar.xz ] || exit 0
+# Libraries: tests/progs links libxdp, xnicctl libmnl, its tests cmocka.
+for h in xdp/xsk.h libmnl/libmnl.h cmocka.h bpf/libbpf.h; do
+	[ -f "/usr/include/$h" ] || exit 0
+done
+"$root/scripts/kver.sh" >/dev/null 2>&1 || exit 0
+command -v vng >/dev/null && exit 1
+python3 -m virtme_ng.run --version >/dev/null 2>&1 && exit 1
+exit 0

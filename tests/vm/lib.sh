@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0
+# VM test helpers, sourced by tests/vm/run.sh and by every tests/vm/cases/*.sh
+# (which also source tests/lib/report.sh for pass/fail/skip/check).
+#
+# Host side:
+#   vm_find_vng              set VNG=(command) to run virtme-ng
+# Guest side:
+#   on_exit CMD              run CMD (a string) when the script exits, last first
+#   ns_add NAME              create netns NAME with lo up; deleted on exit
+#   in_ns NS CMD...          run CMD in netns NS ("in" is a bash keyword)
+#   xnic_load / xnic_unload  modprobe [-r] xnic (the DKMS-installed module)
+#   dmesg_mark               remember where dmesg and the taint flags stand
+#   dmesg_check NAME         fail NAME if dmesg shows a kernel splat since the mark
+#   taint_check NAME         fail NAME on a new taint bit since the mark
+#   wait_for CMD TIMEOUT     poll the string CMD until it succeeds, at most
+#                            TIMEOUT whole seconds; returns 1 on timeout
+
+# vng is on PATH after setup (pyenv shims or /usr/local/bin); the module form
+# works when only the Python package is there.
+vm_find_vng() {
+	if command -v vng >/dev/null; then
+		VNG=(vng)
+	elif python3 -m virtme_ng.run --version >/dev/null 2>&1; then
+		VNG=(python3 -m virtme_ng.run)
+	else
+		return 1
+	fi
+}
+
+_vm_exit_cmds=()
+
+_vm_run_exit() {
+	local c
+	for c in "${_vm_exit_cmds[@]}"; do
+		eval "$c" || true
+	done
+}
+
+on_exit() {
+	_vm_exit_cmds=("$1" "${_vm_exit_cmds[@]}")
+	trap _vm_run_exit EXIT
+}
+
+ns_add() {
+	ip netns add "$1"
+	on_exit "ip netns del $1"
+	ip -n "$1" link set lo up
+}
+
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+xnic_load() {
+	local err
+	if ! err=$(modprobe xnic 2>&1); then
+		echo "xnic_load: 'modprobe xnic' failed on $(uname -r): $err" >&2
+		if ! modinfo -F filename xnic >/dev/null 2>&1; then
+			echo "xnic_load: no xnic.ko for $(uname -r); on the host run 'make install'" >&2
+		fi
+		return 1
+	fi
+}
+
+xnic_unload() {
+	modprobe -r xnic
+}
+
+# Kernel splats worth failing a test for, and the ones page_pool prints when
+# a driver leaks pages at teardown.
+XNIC_DMESG_BAD='WARNING:|BUG:|Oops|KASAN|kmemleak|lockdep|possible circular|general protection|refcount_t|page_pool_release_retry'
+
+_vm_dmesg_mark=0
+_vm_taint_mark=0
+
+# dmesg timestamps, not line counts: the ring buffer may wrap during a run.
+_vm_dmesg_now() {
+	dmesg | awk -F'[][]' '/^\[/ { ts = $2 + 0 } END { printf "%.6f\n", ts }'
+}
+
+# New lines since the mark; continuation lines (no timestamp) follow their
+# record.
+_vm_dmesg_since() {
+	dmesg | awk -F'[][]' -v m="$1" '/^\[/ { ts = $2 + 0 } ts > m + 0'
+}
+
+dmesg_mark() {
+	_vm_dmesg_mark=$(_vm_dmesg_now)
+	_vm_taint_mark=$(cat /proc/sys/kernel/tainted)
+}
+
+dmesg_check() {
+	local bad
+	bad=$(_vm_dmesg_since "$_vm_dmesg_mark" | grep -E "$XNIC_DMESG_BAD" || true)
+	if [ -z "$bad" ]; then
+		pass "$1"
+	else
+		echo "$bad" | head -n 20 | sed 's/^/    dmesg: /'
+		fail "$1" "kernel splat: $(echo "$bad" | head -n 1)"
+	fi
+}
+
+# E (unsigned module, 8192) and O (out-of-tree, 4096) are expected for xnic.
+taint_check() {
+	local now new
+	now=$(cat /proc/sys/kernel/tainted)
+	new=$((now & ~_vm_taint_mark & ~(4096 | 8192)))
+	if [ "$new" -eq 0 ]; then
+		pass "$1"
+	else
+		fail "$1" "new taint bits $new (tainted=$now)"
+	fi
+}
+
+wait_for() {
+	local deadline=$((SECONDS + $2))
+	until eval "$1"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}

@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot one virtme-ng VM and run tests/vm/cases/*.sh inside it, in order.
+#   XNIC_VM_CASES="00-smoke ..."  run only these cases
+#   XNIC_VM_KERNEL=/path/bzImage  boot this kernel (default: the Debian one)
+#   XNIC_VM_TIMEOUT=seconds       whole-VM limit (default 2400)
+#   XNIC_VM_CASE_TIMEOUT=seconds  per-case limit inside the guest (default 600)
+# Results land in build/vm/results.txt (written by the guest through --rwdir)
+# and are appended to $XNIC_RESULTS; the console goes to build/vm/console.log.
+# Exits non-zero if anything failed.
+set -eu -o pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cases_dir=$root/tests/vm/cases
+
+# Guest side: run.sh --guest OUTDIR CASE... (the VM's / is the host's /).
+guest() {
+	local out=$1 c rc before
+	shift
+	export XNIC_RESULTS=$out/results.txt
+	: > "$XNIC_RESULTS"
+	. "$root/tests/lib/report.sh"
+	. "$root/tests/vm/lib.sh"
+	# One mark for the whole run: the final checks catch what cases missed.
+	dmesg_mark
+	for c in "$@"; do
+		echo "=== vm case $c"
+		before=$(wc -l < "$XNIC_RESULTS")
+		rc=0
+		timeout -k 10 "${XNIC_VM_CASE_TIMEOUT:-600}" bash "$cases_dir/$c.sh" || rc=$?
+		if [ "$rc" -eq 124 ]; then
+			fail "vm:$c" "timed out"
+		elif [ "$rc" -ne 0 ]; then
+			fail "vm:$c" "exited $rc"
+		elif [ "$(wc -l < "$XNIC_RESULTS")" -eq "$before" ]; then
+			fail "vm:$c" "recorded no result"
+		fi
+	done
+	echo "=== vm final checks"
+	dmesg_check vm:dmesg-clean
+	taint_check vm:taint-clean
+}
+
+if [ "${1:-}" = --guest ]; then
+	shift
+	guest "$@"
+	exit 0
+fi
+
+# Host side.
+export XNIC_RESULTS=${XNIC_RESULTS:-$root/build/results.txt}
+mkdir -p "$(dirname "$XNIC_RESULTS")"
+. "$root/tests/lib/report.sh"
+. "$root/tests/vm/lib.sh"
+
+# This run's verdict: did it add FAIL lines to the (shared) results file?
+fails_before=$(grep -c '^FAIL' "$XNIC_RESULTS" 2>/dev/null || true)
+
+out=$root/build/vm
+rm -rf "$out"
+mkdir -p "$out"
+
+cases=()
+if [ -n "${XNIC_VM_CASES:-}" ]; then
+	for c in $XNIC_VM_CASES; do
+		c=${c%.sh}
+		if [ -f "$cases_dir/$c.sh" ]; then
+			cases+=("$c")
+		else
+			fail "vm:$c" "no such case $cases_dir/$c.sh"
+		fi
+	done
+else
+	for f in "$cases_dir"/*.sh; do
+		c=${f##*/}
+		cases+=("${c%.sh}")
+	done
+fi
+
+if [ ${#cases[@]} -eq 0 ]; then
+	fail vm:cases "no case to run"
+	exit 1
+fi
+if ! vm_find_vng; then
+	fail vm:boot "virtme-ng not found (run: make setup)"
+	exit 1
+fi
+kernel=${XNIC_VM_KERNEL:-/boot/vmlinuz-$("$root/scripts/kver.sh")}
+
+# Nested KVM does not work on these machines: always TCG. Debian's virtiofsd
+# does not start here and vng's retries before falling back to 9p cost ~6 s.
+# --verbose puts the kernel log on the console, the only record of a panic;
+# it goes to console.log, the terminal gets the rest. Piping (not
+# redirecting) keeps vng's output from interleaving.
+echo "vm: booting $kernel with ${cases[*]}"
+start=$SECONDS
+rc=0
+timeout -k 30 "${XNIC_VM_TIMEOUT:-2400}" "${VNG[@]}" --run "$kernel" \
+	--disable-kvm --force-9p --cpus 2 --memory 2G --rwdir "$out" --verbose \
+	--exec "bash $(printf %q "$root/tests/vm/run.sh") --guest $(printf %q "$out") ${cases[*]}" \
+	</dev/null 2>&1 | tee "$out/console.log" | grep --line-buffered -v '^\[ *[0-9]*\.[0-9]*\]' || rc=${PIPESTATUS[0]}
+echo "vm: done in $((SECONDS - start)) s (exit $rc), console in $out/console.log"
+
+# The kernel log was kept off the terminal: show how it ended.
+[ "$rc" -eq 0 ] || tail -n 40 "$out/console.log" | sed 's/^/    /'
+case $rc in
+0) pass vm:boot ;;
+124) fail vm:boot "VM timed out after ${XNIC_VM_TIMEOUT:-2400} s" ;;
+255) fail vm:boot "guest panicked (see $out/console.log)" ;;
+*) fail vm:boot "vng exited $rc (see $out/console.log)" ;;
+esac
+if [ -s "$out/results.txt" ]; then
+	cat "$out/results.txt" >> "$XNIC_RESULTS"
+else
+	fail vm:results "no results came back from the guest"
+fi
+[ "$(grep -c '^FAIL' "$XNIC_RESULTS")" -eq "${fails_before:-0}" ]
