@@ -6,6 +6,7 @@
  */
 #include <linux/ethtool.h>
 #include <linux/slab.h>
+#include <net/page_pool.h>
 #include <kunit/visibility.h>
 
 #include "xnic.h"
@@ -115,7 +116,8 @@ static int xnic_get_sset_count(struct net_device *dev, int sset)
 
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return priv->num_channels * XNIC_Q_NSTATS;
+	return priv->num_channels * XNIC_Q_NSTATS +
+	       page_pool_ethtool_stats_get_count();
 }
 
 static void xnic_get_strings(struct net_device *dev, u32 sset, u8 *buf)
@@ -136,6 +138,26 @@ static void xnic_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 			ethtool_sprintf(&buf, "irq_%u_%s", q,
 					xnic_irq_stats_desc[i].name);
 	}
+	page_pool_ethtool_stats_get_strings(buf);
+}
+
+/*
+ * page_pool recycling, summed over the RX queues' pools, where the kernel
+ * keeps the counters (CONFIG_PAGE_POOL_STATS; not in Debian's 6.1).
+ */
+static u64 *xnic_get_page_pool_stats(struct xnic_priv *priv, u64 *data)
+{
+#ifdef CONFIG_PAGE_POOL_STATS
+	struct xnic_channels *chans = rtnl_dereference(priv->chans);
+	struct page_pool_stats pps = {};
+	u32 q;
+
+	for (q = 0; chans && q < chans->num; q++)
+		page_pool_get_stats(chans->q[q].rx.pp, &pps);
+	return page_pool_ethtool_stats_get(data, &pps);
+#else
+	return data;
+#endif
 }
 
 static void xnic_get_ethtool_stats(struct net_device *dev,
@@ -158,6 +180,7 @@ static void xnic_get_ethtool_stats(struct net_device *dev,
 			*data++ = atomic64_read((const atomic64_t *)(base +
 						xnic_irq_stats_desc[i].offset));
 	}
+	xnic_get_page_pool_stats(priv, data);
 }
 
 static void xnic_get_drvinfo(struct net_device *dev,

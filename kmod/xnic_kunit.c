@@ -10,6 +10,7 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
 #include <linux/in6.h>
 #include <linux/inet.h>
 #include <linux/ip.h>
@@ -535,8 +536,42 @@ static void xnic_pair_refill_fault_test(struct kunit *test)
 			1LL);
 }
 
+/* ethtool -S carries the page_pool counters where the kernel keeps them. */
+static void xnic_pair_page_pool_stats_test(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+	const struct ethtool_ops *ops = ctx->b->ethtool_ops;
+	bool found = false;
+	u64 *vals;
+	u8 *names;
+	int n, i;
+
+	if (!IS_ENABLED(CONFIG_PAGE_POOL_STATS))
+		kunit_skip(test, "kernel without CONFIG_PAGE_POOL_STATS");
+	rtnl_lock();
+	n = ops->get_sset_count(ctx->b, ETH_SS_STATS);
+	names = kunit_kcalloc(test, n, ETH_GSTRING_LEN, GFP_KERNEL);
+	vals = kunit_kcalloc(test, n, sizeof(*vals), GFP_KERNEL);
+	if (names && vals) {
+		ops->get_strings(ctx->b, ETH_SS_STATS, names);
+		ops->get_ethtool_stats(ctx->b, NULL, vals);
+	}
+	rtnl_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, names);
+	KUNIT_ASSERT_NOT_NULL(test, vals);
+	for (i = 0; i < n; i++) {
+		if (strcmp(names + i * ETH_GSTRING_LEN, "rx_pp_alloc_slow"))
+			continue;
+		found = true;
+		/* Filling the ring at open went through the slow path. */
+		KUNIT_EXPECT_GE(test, vals[i], 1ULL);
+	}
+	KUNIT_EXPECT_TRUE(test, found);
+}
+
 static struct kunit_case xnic_pair_cases[] = {
 	KUNIT_CASE(xnic_pair_deliver_test),
+	KUNIT_CASE(xnic_pair_page_pool_stats_test),
 	KUNIT_CASE(xnic_pair_jumbo_test),
 	KUNIT_CASE(xnic_pair_exhaustion_test),
 	KUNIT_CASE(xnic_pair_refill_fault_test),
