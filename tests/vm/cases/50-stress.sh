@@ -39,10 +39,12 @@ load_start() {
 	load_pid=$!
 	sleep 1
 }
+# Killing the background job kills the shell, not the iperf3 that
+# `ip netns exec` started: end every iperf3 (all of them are ours here),
+# or its sockets would keep received pages past the page_pool check.
 load_stop() {
-	kill "$load_pid" 2>/dev/null
+	pkill -x iperf3 2>/dev/null
 	wait "$load_pid" 2>/dev/null
-	pkill -f 'iperf3 -s -D -p 5401' 2>/dev/null
 	sleep 0.3
 }
 
@@ -124,8 +126,8 @@ A iperf3 -c 198.18.7.2 -p 5402 -t 600 >/dev/null 2>&1 &
 lp=$!
 sleep 2
 check stress:rmmod-under-load modprobe -r xnic
-kill $lp 2>/dev/null; wait $lp 2>/dev/null
-pkill -f 'iperf3 -s -D -p 5402' 2>/dev/null
+pkill -x iperf3 2>/dev/null
+wait $lp 2>/dev/null
 
 # page_pool: once the sockets that held its pages are gone, the last
 # release event of every pool reports 0 pages in flight (page_pool retries
