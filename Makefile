@@ -22,6 +22,7 @@ bpf:
 # Small BPF programs the VM tests attach (tests/progs).
 testprogs:
 	$(MAKE) -C tests/progs
+	$(MAKE) -C tests/bpf
 
 userspace:
 	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace; fi
@@ -54,4 +55,5 @@ clean:
 	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
 	@if [ -f bpf/Makefile ]; then $(MAKE) -C bpf clean; fi
 	$(MAKE) -C tests/progs clean
+	$(MAKE) -C tests/bpf clean
 	rm -rf build

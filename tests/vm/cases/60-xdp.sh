@@ -217,8 +217,8 @@ check xdp:traffic-flowed-during-loop kill -0 $lp
 # Unload the module with a program attached and traffic flowing.
 R bpftool net attach xdpdrv pinned $BPFFS/pass dev xb
 check xdp:rmmod-with-program-attached modprobe -r xnic
-kill $lp 2>/dev/null; wait $lp 2>/dev/null
-pkill -f 'iperf3 -s -D -p 5601'
+pkill -x iperf3
+wait $lp 2>/dev/null
 xnic_load
 
 # --- the real clients ----------------------------------------------------
