@@ -31,7 +31,6 @@ stage() {
 	echo "=== $name: $((SECONDS - t0)) s"
 }
 
-
 build_all() {
 	check build:all make all
 }
