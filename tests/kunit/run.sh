@@ -29,7 +29,11 @@ mkdir -p "$(dirname "$XNIC_RESULTS")"
 modules=${XNIC_KUNIT_MODULES:-xnic xnic_kunit}
 vm_timeout=${XNIC_KUNIT_TIMEOUT:-1800}
 prefix=xnic # only suites named xnic* are ours
-work=$root/$XNIC_BUILD/kunit
+case $XNIC_BUILD in
+/*) build=$XNIC_BUILD ;;
+*) build=$root/$XNIC_BUILD ;;
+esac
+work=$build/kunit
 res=$work/results # the guest's only writable host directory
 
 failed=0
@@ -61,7 +65,7 @@ echo "kunit: modules against $KTREE"
 if [ -n "${XNIC_KUNIT_SRC:-}" ]; then
 	moddir=$(cd "$XNIC_KUNIT_SRC" && pwd)
 else
-	moddir=$root/$XNIC_BUILD/kunit-src
+	moddir=$build/kunit-src
 	mkdir -p "$moddir"
 	rsync -a --delete \
 		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
