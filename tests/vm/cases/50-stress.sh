@@ -14,6 +14,12 @@ T=/sys/kernel/tracing
 [ -d $T/events ] || T=/sys/kernel/debug/tracing
 dmesg_mark
 xnic_load || { fail stress:modprobe "modprobe xnic failed"; exit 0; }
+# TCP frees received skbs on the CPU that allocated them (skb_defer_free);
+# on a CPU that goes idle they can wait there indefinitely, holding pool
+# pages. Free at once, so in-flight pages measure the driver alone.
+defer_max=$(sysctl -n net.core.skb_defer_max)
+sysctl -qw net.core.skb_defer_max=0
+on_exit "sysctl -qw net.core.skb_defer_max=$defer_max"
 echo > $T/trace
 echo 1 > $T/events/page_pool/page_pool_release/enable
 on_exit "echo 0 > $T/events/page_pool/page_pool_release/enable"
