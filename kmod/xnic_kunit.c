@@ -225,7 +225,7 @@ static void xnic_rss_skb_test(struct kunit *test)
 	skb_trim(skb, ETH_HLEN + 10);
 	KUNIT_EXPECT_EQ(test, xnic_rss_hash_skb(rss, skb, &flags), 0U);
 	KUNIT_EXPECT_EQ(test, flags, 0U);
-	eth_hdr(skb)->h_proto = htons(ETH_P_ARP);
+	((struct ethhdr *)skb->data)->h_proto = htons(ETH_P_ARP);
 	KUNIT_EXPECT_EQ(test, xnic_rss_hash_skb(rss, skb, &flags), 0U);
 	kfree_skb(skb);
 }
