@@ -324,7 +324,7 @@ void xnic_irq_force(struct xnic_queue *q);
 
 /* xnic_napi.c */
 int xnic_poll(struct napi_struct *napi, int budget);
-int xnic_rx_refill(struct xnic_queue *q, gfp_t gfp);
+void xnic_rx_refill(struct xnic_queue *q, gfp_t gfp);
 bool xnic_rx_pending(const struct xnic_queue *q);
 bool xnic_tx_pending(const struct xnic_queue *q);
 

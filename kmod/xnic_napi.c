@@ -46,12 +46,11 @@ static struct page *xnic_alloc_page(struct xnic_queue *q, gfp_t gfp)
 }
 
 /* Post buffers on every free slot, then ring the RX doorbell. */
-int xnic_rx_refill(struct xnic_queue *q, gfp_t gfp)
+void xnic_rx_refill(struct xnic_queue *q, gfp_t gfp)
 {
 	struct xnic_rx_stats *rs = &q->stats->rx;
 	struct xnic_rx_ring *rx = &q->rx;
 	u32 tail = rx->tail;
-	int posted = 0;
 
 	while (xnic_ring_free(rx->size, tail, rx->next_to_clean)) {
 		struct xnic_rx_desc *d = &rx->desc[xnic_ring_slot(tail, rx->mask)];
@@ -66,12 +65,10 @@ int xnic_rx_refill(struct xnic_queue *q, gfp_t gfp)
 		d->page = page;
 		d->status = 0;
 		tail++;
-		posted++;
 	}
-	if (posted)
+	if (tail != rx->tail)
 		/* Buffers before tail; pairs with the DMA engine's acquire. */
 		smp_store_release(&rx->tail, tail);
-	return posted;
 }
 
 static void xnic_rx_csum(struct xnic_queue *q, struct sk_buff *skb, u32 bits)
