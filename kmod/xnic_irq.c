@@ -125,16 +125,18 @@ void xnic_irq_raise(struct xnic_queue *q, enum xnic_irq_cause cause,
 
 /*
  * NAPI is done: re-enable the vector. Work that arrived while masked did
- * not fire, so look at the rings once more and take it now.
+ * not fire, so look at the rings once more: as on hardware, a cause still
+ * pending at unmask fires the vector (and a lost-interrupt fault loses it).
  */
 void xnic_irq_unmask(struct xnic_queue *q)
 {
 	clear_bit(XNIC_IRQ_MASKED, &q->irq.state);
 	/* Unmask before looking at the rings; pairs with xnic_irq_raise(). */
 	smp_mb__after_atomic();
-	if ((xnic_rx_pending(q) || xnic_tx_pending(q)) &&
-	    !test_and_set_bit(XNIC_IRQ_MASKED, &q->irq.state))
-		napi_schedule(&q->napi);
+	if (xnic_rx_pending(q))
+		xnic_irq_fire(q, XNIC_IRQ_RX);
+	else if (xnic_tx_pending(q))
+		xnic_irq_fire(q, XNIC_IRQ_TX);
 }
 
 /* Watchdog recovery: act as if the vector had fired, ignoring faults. */

@@ -16,6 +16,9 @@ bool xnic_rx_pending(const struct xnic_queue *q)
 	const struct xnic_rx_ring *rx = &q->rx;
 	u32 bits;
 
+	/* NAPI's own indices; the watchdog peeks at them too. */
+	if (READ_ONCE(rx->next_to_clean) == READ_ONCE(rx->tail))
+		return false;	/* nothing posted */
 	return xnic_desc_done(&rx->desc[xnic_ring_slot(rx->next_to_clean,
 						       rx->mask)].status, &bits);
 }
@@ -98,12 +101,19 @@ static u32 xnic_rx_take(struct xnic_rx_ring *rx, struct page **pages,
 		struct xnic_rx_desc *d = &rx->desc[xnic_ring_slot(ntc + n,
 								  rx->mask)];
 
+		u32 status = READ_ONCE(d->status);
+
 		pages[n] = d->page;
 		lens[n] = d->len;
 		d->page = NULL;
+		/*
+		 * A taken slot must not look done: once the ring drains (refill
+		 * failed), next_to_clean points at it again before any buffer
+		 * is posted there.
+		 */
+		d->status = 0;
 		n++;
-		if ((READ_ONCE(d->status) & XNIC_DESC_EOP) ||
-		    n == XNIC_MAX_FRAME_BUFS)
+		if ((status & XNIC_DESC_EOP) || n == XNIC_MAX_FRAME_BUFS)
 			break;
 	}
 	rx->next_to_clean = ntc + n;
@@ -158,9 +168,10 @@ static int xnic_rx(struct xnic_queue *q, int budget)
 		struct sk_buff *skb;
 		u32 bits, hash, n;
 
-		d = &rx->desc[xnic_ring_slot(rx->next_to_clean, rx->mask)];
-		if (!xnic_desc_done(&d->status, &bits))
+		if (!xnic_rx_pending(q))
 			break;
+		d = &rx->desc[xnic_ring_slot(rx->next_to_clean, rx->mask)];
+		xnic_desc_done(&d->status, &bits);
 		hash = d->rss_hash;
 		n = xnic_rx_take(rx, pages, lens);
 		done++;

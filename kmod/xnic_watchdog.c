@@ -16,6 +16,8 @@
  * reports a timeout with WARN_ONCE, which is right for real hardware bugs
  * but not for faults injected on purpose.
  */
+#include <kunit/visibility.h>
+
 #include "xnic.h"
 
 static void xnic_watchdog_tx(struct xnic_priv *priv, struct xnic_queue *q)
@@ -93,8 +95,10 @@ void xnic_watchdog_start(struct xnic_priv *priv)
 	schedule_delayed_work(&priv->watchdog,
 			      msecs_to_jiffies(XNIC_WATCHDOG_MS));
 }
+EXPORT_SYMBOL_IF_KUNIT(xnic_watchdog_start);
 
 void xnic_watchdog_stop(struct xnic_priv *priv)
 {
 	cancel_delayed_work_sync(&priv->watchdog);
 }
+EXPORT_SYMBOL_IF_KUNIT(xnic_watchdog_stop);
