@@ -62,8 +62,9 @@ int args_scan(int argc, char **argv, struct kwarg *kw, unsigned int max_pos,
 	for (i = 0; i < argc; i++) {
 		const char *word = argv[i];
 
+		/* Keywords first: "--xdp MODE" is a keyword with a value. */
 		k = find_kw(kw, word);
-		if (word[0] == '-' && word[1]) {
+		if (!k && word[0] == '-' && word[1]) {
 			ret = scan_option(word, allowed_opts, a, err);
 			if (ret)
 				return ret;

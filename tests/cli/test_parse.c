@@ -203,6 +203,22 @@ static void test_args_options(void **state)
 	assert_string_equal(kw[0].value, "-1");
 }
 
+/* A keyword may look like an option ("--xdp MODE"): it takes a value. */
+static void test_args_dash_keyword(void **state)
+{
+	struct kwarg kw[] = { { .name = "--xdp" }, { .name = NULL } };
+	struct args a;
+	struct xerr err;
+
+	(void)state;
+	assert_int_equal(args_scan(ARGC("a", "--xdp", "generic"),
+				   ARGV("a", "--xdp", "generic"), kw, 1,
+				   ARG_OPT_JSON, &a, &err), 0);
+	assert_string_equal(kw[0].value, "generic");
+	assert_string_equal(a.pos[0], "a");
+	assert_int_equal(a.opts, 0);
+}
+
 static void test_args_help_wins(void **state)
 {
 	struct kwarg kw[] = { { .name = "peer" }, { .name = NULL } };
@@ -239,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_args_keywords),
 		cmocka_unit_test(test_args_errors),
 		cmocka_unit_test(test_args_options),
+		cmocka_unit_test(test_args_dash_keyword),
 		cmocka_unit_test(test_args_help_wins),
 		cmocka_unit_test(test_xerr_one_line),
 	};
