@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Error messages: one line each, whatever the user typed. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "xnicctl.h"
 
@@ -29,4 +31,12 @@ void xerr_print(const char *ctx, const struct xerr *err)
 		fprintf(stderr, "xnicctl: %s: %s\n", ctx, err->msg);
 	else
 		fprintf(stderr, "xnicctl: %s\n", err->msg);
+}
+
+int xerr_flush(struct xerr *err)
+{
+	if (fflush(stdout) || ferror(stdout))
+		return xerr_set(err, XNIC_EXIT_SYSTEM,
+				"cannot write output: %s", strerror(errno));
+	return 0;
 }

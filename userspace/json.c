@@ -112,3 +112,21 @@ void json_null(struct json *j)
 	json_sep(j);
 	fputs("null", j->out);
 }
+
+void json_member_int(struct json *j, const char *key, bool have, int64_t v)
+{
+	json_key(j, key);
+	if (have)
+		json_int(j, v);
+	else
+		json_null(j);
+}
+
+void json_member_string(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	if (s)
+		json_string(j, s);
+	else
+		json_null(j);
+}

@@ -33,4 +33,9 @@ void json_int(struct json *j, int64_t v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 
+/* A "key": value member whose value may be missing: null if !@have. */
+void json_member_int(struct json *j, const char *key, bool have, int64_t v);
+/* A "key": "string" member; null if @s is NULL. */
+void json_member_string(struct json *j, const char *key, const char *s);
+
 #endif /* XNICCTL_JSON_H */

@@ -524,10 +524,7 @@ static int run_show(const struct link_req *req, struct xerr *err)
 			print_links(list.v, list.n, req->json);
 		free(list.v);
 	}
-	if (!ret && (fflush(stdout) || ferror(stdout)))
-		ret = xerr_set(err, XNIC_EXIT_SYSTEM, "cannot write output: %s",
-			       strerror(errno));
-	return ret;
+	return ret ? ret : xerr_flush(err);
 }
 
 int link_main(int argc, char **argv)

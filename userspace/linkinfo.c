@@ -145,16 +145,6 @@ void link_info_print_row(FILE *out, const struct link_info *li)
 		fmt_uint(li->rxq, rxq, sizeof(rxq)));
 }
 
-static void json_uint_or_null(struct json *j, const char *key, bool has,
-			      unsigned int v)
-{
-	json_key(j, key);
-	if (has)
-		json_int(j, v);
-	else
-		json_null(j);
-}
-
 void link_info_print_json(struct json *j, const struct link_info *li)
 {
 	char addr[ADDR_STR_MAX];
@@ -171,19 +161,19 @@ void link_info_print_json(struct json *j, const struct link_info *li)
 		json_bool(j, li->carrier);
 	else
 		json_null(j);
-	json_uint_or_null(j, "mtu", li->mtu, li->mtu);
+	json_member_int(j, "mtu", li->mtu, li->mtu);
 	json_key(j, "address");
 	if (li->addr_len)
 		json_string(j, fmt_addr(li, addr));
 	else
 		json_null(j);
-	json_uint_or_null(j, "peer_ifindex", li->has_peer, li->peer_ifindex);
+	json_member_int(j, "peer_ifindex", li->has_peer, li->peer_ifindex);
 	json_key(j, "peer_netnsid");
 	if (li->has_peer_nsid)
 		json_int(j, li->peer_nsid);
 	else
 		json_null(j);
-	json_uint_or_null(j, "tx_queues", li->txq, li->txq);
-	json_uint_or_null(j, "rx_queues", li->rxq, li->rxq);
+	json_member_int(j, "tx_queues", li->txq, li->txq);
+	json_member_int(j, "rx_queues", li->rxq, li->rxq);
 	json_object_end(j);
 }

@@ -91,15 +91,25 @@ bad:
 			s);
 }
 
-int parse_queues(const char *s, unsigned int *queues, struct xerr *err)
+int parse_uint(const char *s, unsigned int max, unsigned int *v)
 {
-	unsigned int v = 0;
+	unsigned int n = 0;
 	const char *p;
 
 	/* Digits only: strtoul() would accept " 2", "+2", "-2" and "0x2". */
-	for (p = s; *p >= '0' && *p <= '9' && v <= XNIC_MAX_QUEUES; p++)
-		v = v * 10 + (*p - '0');
-	if (!*s || *p || v < XNIC_MIN_QUEUES || v > XNIC_MAX_QUEUES)
+	for (p = s; *p >= '0' && *p <= '9' && n <= max; p++)
+		n = n * 10 + (*p - '0');
+	if (!*s || *p || n > max)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+int parse_queues(const char *s, unsigned int *queues, struct xerr *err)
+{
+	unsigned int v;
+
+	if (parse_uint(s, XNIC_MAX_QUEUES, &v) || v < XNIC_MIN_QUEUES)
 		return xerr_set(err, XNIC_EXIT_USAGE,
 				"invalid queue count '%s' (expected %d..%d)",
 				s, XNIC_MIN_QUEUES, XNIC_MAX_QUEUES);

@@ -24,6 +24,13 @@ int parse_netns_name(const char *s, struct xerr *err);
 /* "aa:bb:cc:dd:ee:ff" (1 or 2 hex digits per octet), unicast, not zero. */
 int parse_mac(const char *s, unsigned char mac[ETH_ALEN], struct xerr *err);
 
+/*
+ * A decimal number 0..@max written with digits only (no sign, space or
+ * base prefix); -1 if @s is anything else. No message: callers say what
+ * the number was for.
+ */
+int parse_uint(const char *s, unsigned int max, unsigned int *v);
+
 /* A decimal queue count in XNIC_MIN_QUEUES..XNIC_MAX_QUEUES. */
 int parse_queues(const char *s, unsigned int *queues, struct xerr *err);
 

@@ -38,6 +38,12 @@ struct xerr {
 int xerr_set(struct xerr *err, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Flush standard output: 0, or XNIC_EXIT_SYSTEM in @err if what was
+ * printed could not all be written (a full disk, a closed pipe).
+ */
+int xerr_flush(struct xerr *err);
+
 /* Print "xnicctl: CTX: MSG" (or "xnicctl: MSG" if @ctx is NULL). */
 void xerr_print(const char *ctx, const struct xerr *err);
 

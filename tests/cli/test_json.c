@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of the JSON writer used by `link show --json`. */
+/* Unit tests of the JSON writer behind every --json. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,6 +103,20 @@ static void test_int_range(void **state)
 	assert_string_equal(written(), "[-9223372036854775808,4294967295]\n");
 }
 
+/* Members whose value may be missing print null, not a made-up value. */
+static void test_members(void **state)
+{
+	(void)state;
+	json_object_begin(&j);
+	json_member_int(&j, "a", true, 0);
+	json_member_int(&j, "b", false, 7);
+	json_member_string(&j, "c", "x");
+	json_member_string(&j, "d", NULL);
+	json_object_end(&j);
+	assert_string_equal(written(),
+			    "{\"a\":0,\"b\":null,\"c\":\"x\",\"d\":null}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +127,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nesting, open_out,
 						free_out),
 		cmocka_unit_test_setup_teardown(test_escaping, open_out,
+						free_out),
+		cmocka_unit_test_setup_teardown(test_members, open_out,
 						free_out),
 		cmocka_unit_test_setup_teardown(test_int_range, open_out,
 						free_out),
