@@ -12,6 +12,14 @@ static const struct {
 	{ "--json", ARG_OPT_JSON },
 };
 
+int args_help(void (*usage)(FILE *out))
+{
+	fputs("Usage:\n", stdout);
+	usage(stdout);
+	fputs("\nExit status: see 'xnicctl --help'.\n", stdout);
+	return 0;
+}
+
 bool args_want_help(int argc, char **argv)
 {
 	int i;

@@ -9,6 +9,7 @@
 #define XNICCTL_ARGS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 struct xerr;
 
@@ -29,6 +30,12 @@ struct args {
 	unsigned int opts;		/* ARG_OPT_* seen */
 	bool help;			/* -h or --help seen: nothing else set */
 };
+
+/*
+ * A command's --help on stdout: "Usage:", what @usage prints, and where
+ * the exit statuses are listed. Returns 0, the exit status of a help.
+ */
+int args_help(void (*usage)(FILE *out));
 
 /* True if any word is -h or --help. */
 bool args_want_help(int argc, char **argv);

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xnicctl: control tool for xnic virtual NIC pairs. main() dispatches to
- * one command group per file (link.c, ...); each group parses its words
- * into a request before doing any I/O.
+ * xnicctl: control tool for xnic virtual NIC pairs and their datapath.
+ * main() dispatches to one command group per file (link.c,
+ * blocklist.c); each group parses its words into a request before doing
+ * any I/O.
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
+#include "blocklist.h"
 #include "link.h"
+#include "pfobj.h"
 #include "xnicctl.h"
 
 static const struct {
@@ -17,6 +22,8 @@ static const struct {
 	void (*usage)(FILE *out);
 } groups[] = {
 	{ "link", link_main, link_usage },
+	{ "prefilter", prefilter_main, prefilter_usage },
+	{ "arp-block", arp_block_main, arp_block_usage },
 };
 
 static void usage(FILE *out)
@@ -24,10 +31,12 @@ static void usage(FILE *out)
 	size_t i;
 
 	fputs("Usage: xnicctl [-h | --help | --version]\n"
-	      "       xnicctl COMMAND SUBCOMMAND [ARGS...] [-h | --help]\n"
+	      "       xnicctl [-v] COMMAND [SUBCOMMAND] [ARGS...] [-h | --help]\n"
 	      "\n"
-	      "Control xnic virtual NIC pairs (rtnetlink link kind \"xnic\").\n"
+	      "Control xnic virtual NIC pairs (rtnetlink link kind \"xnic\") and\n"
+	      "the XDP prefilter (libbpf; state pinned under /sys/fs/bpf/xnic).\n"
 	      "-h or --help anywhere after a command shows that command's help.\n"
+	      "-v (or XNICCTL_DEBUG=1 in the environment) shows libbpf's log.\n"
 	      "\n"
 	      "Commands:\n",
 	      out);
@@ -42,6 +51,7 @@ static void usage(FILE *out)
 	      "  3  permission denied (needs CAP_NET_ADMIN: run as root)\n"
 	      "  4  the xnic kernel module is not loaded (modprobe xnic)\n"
 	      "  5  no such xnic link (NAME is missing or of another kind)\n"
+	      "  7  no BPF filesystem mounted at /sys/fs/bpf\n"
 	      "Every error is reported as one line on standard error, with the\n"
 	      "kernel's own message when it sent one.\n",
 	      out);
@@ -49,9 +59,18 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	const char *debug = getenv("XNICCTL_DEBUG");
+	bool verbose = debug && *debug && strcmp(debug, "0");
 	struct xerr err;
 	size_t i;
 
+	if (argc >= 2 && (!strcmp(argv[1], "-v") ||
+			  !strcmp(argv[1], "--verbose"))) {
+		verbose = true;
+		argc--;
+		argv++;
+	}
+	pfobj_log(verbose);
 	if (argc < 2) {
 		xerr_set(&err, XNIC_EXIT_USAGE,
 			 "missing command (try 'xnicctl --help')");

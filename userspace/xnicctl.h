@@ -23,6 +23,7 @@ enum xnic_exit {
 	XNIC_EXIT_PERM = 3,	/* not permitted (needs CAP_NET_ADMIN) */
 	XNIC_EXIT_NOMOD = 4,	/* xnic module or kernel feature missing */
 	XNIC_EXIT_NOLINK = 5,	/* no such xnic link */
+	XNIC_EXIT_NOBPFFS = 7,	/* no BPF filesystem at /sys/fs/bpf */
 };
 
 #define XERR_MAX 512

@@ -3,8 +3,9 @@
  * Tests of the xnicctl binary itself, run as a subprocess ($XNICCTL is
  * its path): help, version, and rejection of bad command lines with one
  * line on stderr and the documented exit status. The child runs under a
- * seccomp filter that kills it if it creates a socket or enters a netns,
- * which proves a bad command line never reaches the network.
+ * seccomp filter that kills it if it creates a socket, enters a netns or
+ * makes a bpf() call, which proves a bad command line never reaches the
+ * network or a BPF map.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,16 +37,17 @@ struct run {
 static struct run r;
 
 /*
- * Kill the process on socket() or setns(). No architecture check: the
- * filter only ever guards this native test child.
+ * Kill the process on socket(), setns() or bpf(). No architecture check:
+ * the filter only ever guards this native test child.
  */
 static void forbid_network(void)
 {
 	struct sock_filter filter[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_setns, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_setns, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bpf, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	};
@@ -102,7 +104,7 @@ static void run(const char **argv)
 	close(err[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-		fail_msg("xnicctl touched the network (socket/setns)");
+		fail_msg("xnicctl touched the network or BPF (socket/setns/bpf)");
 	r.status = WIFEXITED(status) ? WEXITSTATUS(status) :
 		   128 + WTERMSIG(status);
 }
@@ -137,6 +139,9 @@ static void test_help(void **state)
 	assert_non_null(strstr(r.out, "xnicctl link show [NAME]"));
 	assert_non_null(strstr(r.out, "Exit status:"));
 	assert_non_null(strstr(r.out, "  5  no such xnic link"));
+	assert_non_null(strstr(r.out, "xnicctl prefilter add|del PREFIX..."));
+	assert_non_null(strstr(r.out, "xnicctl arp-block add|del ADDR..."));
+	assert_non_null(strstr(r.out, "  7  no BPF filesystem"));
 }
 
 static void test_command_help(void **state)
@@ -147,6 +152,9 @@ static void test_command_help(void **state)
 	assert_null(strstr(r.out, "link show"));
 	ok(ARGV("link", "del", "-h"), "xnicctl link del NAME [netns NS]");
 	ok(ARGV("link", "show", "x", "--help"), "--json");
+	ok(ARGV("prefilter", "--help"), "xnicctl prefilter list [--json]");
+	ok(ARGV("prefilter", "add", "bogus", "-h"), "host bits");
+	ok(ARGV("arp-block", "-h"), "ar_sip");
 }
 
 static void test_version(void **state)
@@ -221,6 +229,27 @@ static void test_del_show_reject(void **state)
 	      "xnicctl: link show: unknown keyword 'b'");
 }
 
+/* Bad datapath arguments: exit 1 before any bpf() call (seccomp). */
+static void test_datapath_rejects(void **state)
+{
+	(void)state;
+	fails(ARGV("prefilter", "add", "192.0.2.1", "10.0.0.1/8"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: prefilter add: invalid prefix '10.0.0.1/8' (host bits set: did you mean 10.0.0.0/8?)");
+	fails(ARGV("prefilter", "del", "::1", "0:0::1"), XNIC_EXIT_USAGE,
+	      "xnicctl: prefilter del: duplicate entry '0:0::1' (same as '::1')");
+	fails(ARGV("prefilter", "add"), XNIC_EXIT_USAGE,
+	      "xnicctl: prefilter add: missing PREFIX");
+	fails(ARGV("prefilter"), XNIC_EXIT_USAGE,
+	      "xnicctl: prefilter: missing subcommand (try 'xnicctl prefilter --help')");
+	fails(ARGV("arp-block", "add", "192.0.2.0/24"), XNIC_EXIT_USAGE,
+	      "xnicctl: arp-block add: invalid address '192.0.2.0/24' (expected an IPv4 address, e.g. 192.0.2.1)");
+	fails(ARGV("arp-block", "list", "--yaml"), XNIC_EXIT_USAGE,
+	      "xnicctl: arp-block list: unknown option '--yaml'");
+	fails(ARGV("-v"), XNIC_EXIT_USAGE,
+	      "xnicctl: missing command (try 'xnicctl --help')");
+}
+
 static void test_one_line_errors(void **state)
 {
 	(void)state;
@@ -241,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_add_rejects),
 		cmocka_unit_test(test_add_unknown_netns),
 		cmocka_unit_test(test_del_show_reject),
+		cmocka_unit_test(test_datapath_rejects),
 		cmocka_unit_test(test_one_line_errors),
 	};
 
