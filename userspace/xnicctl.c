@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xnicctl: control tool for xnic virtual NIC pairs and their datapath.
- * main() dispatches to one command group per file (link.c,
+ * main() dispatches to one command group per file (link.c, attach.c,
  * blocklist.c); each group parses its words into a request before doing
  * any I/O.
  */
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "attach.h"
 #include "blocklist.h"
 #include "link.h"
 #include "pfobj.h"
@@ -22,6 +23,8 @@ static const struct {
 	void (*usage)(FILE *out);
 } groups[] = {
 	{ "link", link_main, link_usage },
+	{ "attach", attach_main, attach_usage },
+	{ "detach", detach_main, detach_usage },
 	{ "prefilter", prefilter_main, prefilter_usage },
 	{ "arp-block", arp_block_main, arp_block_usage },
 };
@@ -50,7 +53,11 @@ static void usage(FILE *out)
 	      "  2  the kernel refused the request, or a system call failed\n"
 	      "  3  permission denied (needs CAP_NET_ADMIN: run as root)\n"
 	      "  4  the xnic kernel module is not loaded (modprobe xnic)\n"
-	      "  5  no such xnic link (NAME is missing or of another kind)\n"
+	      "  5  no such xnic link (NAME is missing or of another kind), or\n"
+	      "     no such interface\n"
+	      "  6  the device's XDP hook is held by a program xnicctl did not\n"
+	      "     attach (or by the prefilter in the other mode): nothing was\n"
+	      "     changed\n"
 	      "  7  no BPF filesystem mounted at /sys/fs/bpf\n"
 	      "Every error is reported as one line on standard error, with the\n"
 	      "kernel's own message when it sent one.\n",

@@ -22,7 +22,8 @@ enum xnic_exit {
 	XNIC_EXIT_SYSTEM = 2,	/* kernel refused the request, or I/O failed */
 	XNIC_EXIT_PERM = 3,	/* not permitted (needs CAP_NET_ADMIN) */
 	XNIC_EXIT_NOMOD = 4,	/* xnic module or kernel feature missing */
-	XNIC_EXIT_NOLINK = 5,	/* no such xnic link */
+	XNIC_EXIT_NOLINK = 5,	/* no such xnic link, or no such interface */
+	XNIC_EXIT_BUSY = 6,	/* the device's XDP hook is held by another tool */
 	XNIC_EXIT_NOBPFFS = 7,	/* no BPF filesystem at /sys/fs/bpf */
 };
 

@@ -139,8 +139,11 @@ static void test_help(void **state)
 	assert_non_null(strstr(r.out, "xnicctl link show [NAME]"));
 	assert_non_null(strstr(r.out, "Exit status:"));
 	assert_non_null(strstr(r.out, "  5  no such xnic link"));
+	assert_non_null(strstr(r.out, "xnicctl attach DEV [--xdp native|generic|off]"));
+	assert_non_null(strstr(r.out, "xnicctl detach DEV"));
 	assert_non_null(strstr(r.out, "xnicctl prefilter add|del PREFIX..."));
 	assert_non_null(strstr(r.out, "xnicctl arp-block add|del ADDR..."));
+	assert_non_null(strstr(r.out, "  6  the device's XDP hook is held"));
 	assert_non_null(strstr(r.out, "  7  no BPF filesystem"));
 }
 
@@ -152,6 +155,8 @@ static void test_command_help(void **state)
 	assert_null(strstr(r.out, "link show"));
 	ok(ARGV("link", "del", "-h"), "xnicctl link del NAME [netns NS]");
 	ok(ARGV("link", "show", "x", "--help"), "--json");
+	ok(ARGV("attach", "--help"), "--xdp generic");
+	ok(ARGV("detach", "x", "-h"), "xnicctl detach DEV");
 	ok(ARGV("prefilter", "--help"), "xnicctl prefilter list [--json]");
 	ok(ARGV("prefilter", "add", "bogus", "-h"), "host bits");
 	ok(ARGV("arp-block", "-h"), "ar_sip");
@@ -246,6 +251,12 @@ static void test_datapath_rejects(void **state)
 	      "xnicctl: arp-block add: invalid address '192.0.2.0/24' (expected an IPv4 address, e.g. 192.0.2.1)");
 	fails(ARGV("arp-block", "list", "--yaml"), XNIC_EXIT_USAGE,
 	      "xnicctl: arp-block list: unknown option '--yaml'");
+	fails(ARGV("attach", "x", "--xdp", "drv"), XNIC_EXIT_USAGE,
+	      "xnicctl: attach: invalid XDP mode 'drv' (expected native, generic or off)");
+	fails(ARGV("attach"), XNIC_EXIT_USAGE,
+	      "xnicctl: attach: missing interface name");
+	fails(ARGV("detach", "a", "b"), XNIC_EXIT_USAGE,
+	      "xnicctl: detach: unknown keyword 'b'");
 	fails(ARGV("-v"), XNIC_EXIT_USAGE,
 	      "xnicctl: missing command (try 'xnicctl --help')");
 }

@@ -2,7 +2,8 @@
 /*
  * Unit tests of the datapath commands' parsers: prefilter, arp-block
  * (userspace/blocklist.c: arguments, the map each entry goes to and its
- * key layout). Pure: nothing here touches a map or a device.
+ * key layout) and attach/detach (attach.c). Pure: nothing here touches
+ * a map or a device.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "attach.h"
 #include "blocklist.h"
 #include "prefilter.h"
 #include "xnicctl.h"
@@ -209,6 +211,56 @@ static void test_keys(void **state)
 	assert_true(prefix_equal(&p, &back));
 }
 
+static void test_attach(void **state)
+{
+	struct attach_req r;
+	struct xerr err;
+
+	(void)state;
+	assert_int_equal(attach_parse(false, ARGC("xnic0"), ARGV("xnic0"), &r, &err), 0);
+	assert_string_equal(r.dev, "xnic0");
+	assert_int_equal(r.mode, XDP_MODE_NATIVE);
+	assert_false(r.detach);
+	assert_int_equal(attach_parse(false, ARGC("--xdp", "generic", "veth0"),
+				ARGV("--xdp", "generic", "veth0"), &r, &err), 0);
+	assert_int_equal(r.mode, XDP_MODE_GENERIC);
+	assert_string_equal(r.dev, "veth0");
+	assert_int_equal(attach_parse(false, ARGC("xnic0", "--xdp", "off"),
+				ARGV("xnic0", "--xdp", "off"), &r, &err), 0);
+	assert_true(r.detach);
+	assert_int_equal(attach_parse(true, ARGC("xnic0"), ARGV("xnic0"), &r, &err), 0);
+	assert_true(r.detach);
+}
+
+static void attach_bad(bool detach, int argc, char **argv, const char *msg)
+{
+	struct attach_req r;
+	struct xerr err;
+
+	assert_int_equal(attach_parse(detach, argc, argv, &r, &err), XNIC_EXIT_USAGE);
+	assert_string_equal(err.msg, msg);
+}
+
+static void test_attach_bad(void **state)
+{
+	(void)state;
+	attach_bad(false, 0, NULL, "missing interface name");
+	attach_bad(false, ARGC("xnic0", "--xdp"), ARGV("xnic0", "--xdp"),
+		   "missing value after '--xdp'");
+	attach_bad(false, ARGC("xnic0", "--xdp", "drv"),
+		   ARGV("xnic0", "--xdp", "drv"),
+		   "invalid XDP mode 'drv' (expected native, generic or off)");
+	attach_bad(false, ARGC("xnic0", "--xdp", "native", "--xdp", "generic"),
+		   ARGV("xnic0", "--xdp", "native", "--xdp", "generic"),
+		   "duplicate keyword '--xdp'");
+	attach_bad(false, ARGC("a/b"), ARGV("a/b"),
+		   "invalid interface name 'a/b' (contains '/')");
+	attach_bad(false, ARGC("a", "b"), ARGV("a", "b"),
+		   "unknown keyword 'b'");
+	attach_bad(true, ARGC("xnic0", "--xdp", "off"),
+		   ARGV("xnic0", "--xdp", "off"), "unknown option '--xdp'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +271,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_list_and_help, teardown),
 		cmocka_unit_test(test_maps),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_attach),
+		cmocka_unit_test(test_attach_bad),
 	};
 
 	return cmocka_run_group_tests_name("datapath", tests, NULL, NULL);
