@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The datapath's place in the BPF filesystem (see pin.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -90,4 +92,34 @@ int pin_dev_mkdir(const char *ifname, struct xerr *err)
 
 	pin_dev_path(path, ifname, NULL);
 	return mkdir_one(path, err);
+}
+
+static int not_dot(const struct dirent *d)
+{
+	return strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
+}
+
+int pin_dev_list(struct dirent ***names, int *n, struct xerr *err)
+{
+	int e;
+
+	*n = scandir(PIN_DEV_DIR, names, not_dot, alphasort);
+	if (*n >= 0)
+		return 0;
+	e = errno;
+	*n = 0;
+	*names = NULL;
+	if (e == ENOENT)
+		return 0;
+	return xerr_set(err, XNIC_EXIT_SYSTEM, "cannot read %s: %s",
+			PIN_DEV_DIR, strerror(e));
+}
+
+void pin_dev_list_free(struct dirent **names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }

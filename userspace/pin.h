@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+struct dirent;
 struct xerr;
 
 #define PIN_BPFFS	"/sys/fs/bpf"
@@ -42,6 +43,14 @@ void pin_map_path(char path[PATH_MAX], const char *name);
 
 /* PIN_DEV_DIR/IFNAME/FILE, or the directory itself if @file is NULL. */
 void pin_dev_path(char path[PATH_MAX], const char *ifname, const char *file);
+
+/*
+ * The device directories under PIN_DEV_DIR, sorted by name, "." and ".."
+ * left out; none if it does not exist. pin_dev_list_free() after, even
+ * on failure.
+ */
+int pin_dev_list(struct dirent ***names, int *n, struct xerr *err);
+void pin_dev_list_free(struct dirent **names, int n);
 
 /* Create PIN_DEV_DIR/IFNAME if needed. */
 int pin_dev_mkdir(const char *ifname, struct xerr *err);

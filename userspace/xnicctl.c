@@ -2,8 +2,8 @@
 /*
  * xnicctl: control tool for xnic virtual NIC pairs and their datapath.
  * main() dispatches to one command group per file (link.c, attach.c,
- * blocklist.c); each group parses its words into a request before doing
- * any I/O.
+ * blocklist.c, stats.c, status.c); each group parses its words into a
+ * request before doing any I/O.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +15,8 @@
 #include "blocklist.h"
 #include "link.h"
 #include "pfobj.h"
+#include "stats.h"
+#include "status.h"
 #include "xnicctl.h"
 
 static const struct {
@@ -27,6 +29,8 @@ static const struct {
 	{ "detach", detach_main, detach_usage },
 	{ "prefilter", prefilter_main, prefilter_usage },
 	{ "arp-block", arp_block_main, arp_block_usage },
+	{ "stats", stats_main, stats_usage },
+	{ "status", status_main, status_usage },
 };
 
 static void usage(FILE *out)
@@ -53,8 +57,8 @@ static void usage(FILE *out)
 	      "  2  the kernel refused the request, or a system call failed\n"
 	      "  3  permission denied (needs CAP_NET_ADMIN: run as root)\n"
 	      "  4  the xnic kernel module is not loaded (modprobe xnic)\n"
-	      "  5  no such xnic link (NAME is missing or of another kind), or\n"
-	      "     no such interface\n"
+	      "  5  no such xnic link (NAME is missing or of another kind), no\n"
+	      "     such interface, or no counters for it\n"
 	      "  6  the device's XDP hook is held by a program xnicctl did not\n"
 	      "     attach (or by the prefilter in the other mode): nothing was\n"
 	      "     changed\n"

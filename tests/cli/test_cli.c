@@ -143,6 +143,8 @@ static void test_help(void **state)
 	assert_non_null(strstr(r.out, "xnicctl detach DEV"));
 	assert_non_null(strstr(r.out, "xnicctl prefilter add|del PREFIX..."));
 	assert_non_null(strstr(r.out, "xnicctl arp-block add|del ADDR..."));
+	assert_non_null(strstr(r.out, "xnicctl stats [DEV] [--json]"));
+	assert_non_null(strstr(r.out, "xnicctl status [--json]"));
 	assert_non_null(strstr(r.out, "  6  the device's XDP hook is held"));
 	assert_non_null(strstr(r.out, "  7  no BPF filesystem"));
 }
@@ -160,6 +162,8 @@ static void test_command_help(void **state)
 	ok(ARGV("prefilter", "--help"), "xnicctl prefilter list [--json]");
 	ok(ARGV("prefilter", "add", "bogus", "-h"), "host bits");
 	ok(ARGV("arp-block", "-h"), "ar_sip");
+	ok(ARGV("stats", "-h"), "drop_arp_sender");
+	ok(ARGV("status", "--help"), "ENTRIES");
 }
 
 static void test_version(void **state)
@@ -257,6 +261,10 @@ static void test_datapath_rejects(void **state)
 	      "xnicctl: attach: missing interface name");
 	fails(ARGV("detach", "a", "b"), XNIC_EXIT_USAGE,
 	      "xnicctl: detach: unknown keyword 'b'");
+	fails(ARGV("stats", "x", "--yaml"), XNIC_EXIT_USAGE,
+	      "xnicctl: stats: unknown option '--yaml'");
+	fails(ARGV("status", "x"), XNIC_EXIT_USAGE,
+	      "xnicctl: status: unknown keyword 'x'");
 	fails(ARGV("-v"), XNIC_EXIT_USAGE,
 	      "xnicctl: missing command (try 'xnicctl --help')");
 }

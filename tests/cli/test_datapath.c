@@ -2,8 +2,8 @@
 /*
  * Unit tests of the datapath commands' parsers: prefilter, arp-block
  * (userspace/blocklist.c: arguments, the map each entry goes to and its
- * key layout) and attach/detach (attach.c). Pure: nothing here touches
- * a map or a device.
+ * key layout), attach/detach (attach.c) and stats (stats.c). Pure:
+ * nothing here touches a map or a device.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 #include "attach.h"
 #include "blocklist.h"
 #include "prefilter.h"
+#include "stats.h"
 #include "xnicctl.h"
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__ })
@@ -261,6 +262,41 @@ static void test_attach_bad(void **state)
 		   ARGV("xnic0", "--xdp", "off"), "unknown option '--xdp'");
 }
 
+static void test_stats(void **state)
+{
+	struct stats_req r;
+	struct xerr err;
+
+	(void)state;
+	assert_int_equal(stats_parse(0, NULL, &r, &err), 0);
+	assert_null(r.dev);
+	assert_false(r.json);
+	assert_int_equal(stats_parse(ARGC("--json", "xnic0"),
+				     ARGV("--json", "xnic0"), &r, &err), 0);
+	assert_string_equal(r.dev, "xnic0");
+	assert_true(r.json);
+	assert_int_equal(stats_parse(ARGC("a", "b"), ARGV("a", "b"), &r, &err),
+			 XNIC_EXIT_USAGE);
+	assert_string_equal(err.msg, "unknown keyword 'b'");
+}
+
+/* Every reason has its own name: output never shows a gap or a twin. */
+static void test_reason_names(void **state)
+{
+	unsigned int r, s;
+
+	(void)state;
+	for (r = 0; pf_reason_name(r); r++) {
+		assert_true(strlen(pf_reason_name(r)) > 0);
+		for (s = 0; s < r; s++)
+			assert_string_not_equal(pf_reason_name(r),
+						pf_reason_name(s));
+	}
+	assert_int_equal(r, PF_REASON_MAX);
+	assert_string_equal(pf_reason_name(0), "pass_ipv4");
+	assert_string_equal(pf_reason_name(r - 1), "drop_malformed");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +309,8 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_attach),
 		cmocka_unit_test(test_attach_bad),
+		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_reason_names),
 	};
 
 	return cmocka_run_group_tests_name("datapath", tests, NULL, NULL);
