@@ -272,13 +272,28 @@ static int entry_update(const struct pfobj *o, const struct bl_entry *e,
 	return bpf_map_delete_elem(o->map_fd[e->map], key) ? -errno : 0;
 }
 
+/*
+ * Is this exact entry in its map? A lookup in an LPM trie answers for the
+ * longest covering prefix (10.0.0.0/16 "is there" once 10.0.0.0/8 is),
+ * so tries are searched key by key; hashes match exactly.
+ */
 static bool entry_present(const struct pfobj *o, const struct bl_entry *e)
 {
-	unsigned char key[BL_KEY_MAX];
+	unsigned char key[BL_KEY_MAX], cur[BL_KEY_MAX], next[BL_KEY_MAX];
+	int fd = o->map_fd[e->map];
+	size_t len = blocklist_key(e->map, &e->p, key);
+	void *prev = NULL;
 	__u8 v;
 
-	blocklist_key(e->map, &e->p, key);
-	return !bpf_map_lookup_elem(o->map_fd[e->map], key, &v);
+	if (e->map != PF_MAP_V4_LPM && e->map != PF_MAP_V6_LPM)
+		return !bpf_map_lookup_elem(fd, key, &v);
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		if (!memcmp(next, key, len))
+			return true;
+		memcpy(cur, next, len);
+		prev = cur;
+	}
+	return false;
 }
 
 static int change_failed(const struct bl_entry *e, bool add, int ex,
@@ -321,13 +336,12 @@ static int apply(const struct pfobj *o, const struct bl_req *req,
 	if (!done)
 		return xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
 	for (i = 0; i < req->n && !ret; i++) {
-		if (add && entry_present(o, &req->v[i]))
-			continue;
 		e = -entry_update(o, &req->v[i], add);
-		if (!e) {
+		if (!e)
 			done[i] = true;
+		/* BPF_NOEXIST: already there, exactly (tries included). */
+		if (!e || (add && e == EEXIST))
 			continue;
-		}
 		for (j = 0; j < i; j++)
 			if (done[j])
 				entry_update(o, &req->v[j], !add);
