@@ -224,16 +224,14 @@ int blocklist_parse(enum bl_kind kind, int argc, char **argv,
 		return xerr_set(err, XNIC_EXIT_USAGE,
 				"missing subcommand (try 'xnicctl %s --help')",
 				kind_names[kind]);
-	if (args_want_help(argc, argv)) {
-		req->help = true;
-		for (i = 1; i < ARRAY_SIZE(op_names); i++)
-			if (!strcmp(argv[0], op_names[i]))
-				req->op = i;
-		return 0;
-	}
 	for (i = 1; i < ARRAY_SIZE(op_names); i++)
 		if (!strcmp(argv[0], op_names[i]))
 			req->op = i;
+	/* Help wins over everything else on the line, even bad words. */
+	if (args_want_help(argc, argv)) {
+		req->help = true;
+		return 0;
+	}
 	switch (req->op) {
 	case BL_ADD:
 	case BL_DEL:

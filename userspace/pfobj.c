@@ -75,11 +75,13 @@ static int set_pins(struct pfobj *o, const char *ifname, struct xerr *err)
 		if (e)
 			return bpf_error(err, e, "cannot set a map's pin path");
 	}
-	if (!ifname)
-		return bpf_program__set_autoload(o->skel->progs.xdp_prefilter,
-						 false) ?
-		       xerr_set(err, XNIC_EXIT_SYSTEM,
-				"cannot skip loading the program") : 0;
+	if (!ifname) {
+		/* Maps only: no verifier run, nothing for the kernel to attach. */
+		e = -bpf_program__set_autoload(o->skel->progs.xdp_prefilter,
+					       false);
+		return e ? bpf_error(err, e, "cannot skip loading the program") :
+			   0;
+	}
 	pin_dev_path(path, ifname, PIN_STATS);
 	e = -bpf_map__set_pin_path(o->skel->maps.pf_stats, path);
 	return e ? bpf_error(err, e, "cannot set pf_stats' pin path") : 0;
