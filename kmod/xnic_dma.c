@@ -8,8 +8,8 @@
  * queue that received frames, TX completion on ours.
  *
  * It runs in the sender's context (ndo_start_xmit, XDP_TX, ndo_xdp_xmit,
- * or the watchdog after a stall), under the TX queue lock and inside an
- * RCU read-side section. Frames come from skbs or from xdp_frames.
+ * or the watchdog after a stall), under the TX queue lock, and takes its
+ * own RCU read-side section. Frames come from skbs or from xdp_frames.
  */
 #include <linux/if_vlan.h>
 #include <linux/udp.h>
@@ -210,7 +210,7 @@ xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 	return xnic_dma_copy(pq, pkt, hash, flags);
 }
 
-void xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q)
+static void __xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q)
 {
 	u16 rx_frames[XNIC_MAX_QUEUES] = { 0 };
 	struct xnic_tx_stats *ts = &q->stats->tx;
@@ -282,4 +282,16 @@ void xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q)
 	for (i = 0; i < pchans->num && i < XNIC_MAX_QUEUES; i++)
 		if (rx_frames[i])
 			xnic_irq_raise(&pchans->q[i], XNIC_IRQ_RX, rx_frames[i]);
+}
+
+/*
+ * The peer and its channels are read under RCU. ndo_start_xmit runs under
+ * rcu_read_lock_bh() and a devmap flush under no lock of its own, so the
+ * engine takes the plain read lock itself rather than trust every caller.
+ */
+void xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q)
+{
+	rcu_read_lock();
+	__xnic_dma_tx(priv, q);
+	rcu_read_unlock();
 }

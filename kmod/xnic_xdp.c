@@ -100,9 +100,13 @@ int xnic_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 
 	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
 		return -EINVAL;
+	/* A devmap flush calls us without an RCU read lock of its own. */
+	rcu_read_lock();
 	chans = rcu_dereference(priv->chans);
-	if (unlikely(!chans || !netif_carrier_ok(dev)))
+	if (unlikely(!chans || !netif_carrier_ok(dev))) {
+		rcu_read_unlock();
 		return -ENETDOWN;
+	}
 
 	/* One TX ring per CPU where possible, as physical drivers do. */
 	cpu = smp_processor_id();
@@ -119,6 +123,7 @@ int xnic_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 	ts->xdp_xmit_errors += n - sent;
 	u64_stats_update_end(&ts->syncp);
 	__netif_tx_unlock(nq);
+	rcu_read_unlock();
 
 	/* The caller frees the frames that did not fit. */
 	return sent;
