@@ -242,6 +242,7 @@ struct xnic_queue {
 	u32 wd_rx_clean;
 	u32 wd_tx_clean;
 	u32 wd_rx_tail;
+	bool wd_pending;	/* completed work was waiting for NAPI */
 };
 
 /* Everything that exists only while the device is up. */

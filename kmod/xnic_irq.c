@@ -139,11 +139,14 @@ void xnic_irq_unmask(struct xnic_queue *q)
 		xnic_irq_fire(q, XNIC_IRQ_TX);
 }
 
-/* Watchdog recovery: act as if the vector had fired, ignoring faults. */
+/*
+ * Watchdog recovery: act as if the vector had fired, ignoring faults, on
+ * the vector's CPU like any interrupt.
+ */
 void xnic_irq_force(struct xnic_queue *q)
 {
 	set_bit(XNIC_IRQ_MASKED, &q->irq.state);
 	local_bh_disable();
-	napi_schedule(&q->napi);
+	xnic_irq_deliver(q);
 	local_bh_enable();
 }

@@ -6,8 +6,8 @@
  *
  *  - a TX queue whose DMA engine made no progress with descriptors
  *    pending is reset (stall cleared, doorbell rung again);
- *  - a queue with completed work that NAPI has not touched since the last
- *    run lost its interrupt: the vector is fired by hand;
+ *  - a queue whose completed work has waited a whole period with NAPI
+ *    not moving lost its interrupt: the vector is fired by hand;
  *  - an RX ring left short of buffers (allocation failed, and with no
  *    buffers no frame arrives to raise an interrupt) gets NAPI scheduled
  *    to refill it.
@@ -51,10 +51,16 @@ static void xnic_watchdog_queue(struct xnic_priv *priv, struct xnic_queue *q)
 	u32 tx_ntc = READ_ONCE(q->tx.next_to_clean);
 	u32 rx_tail = READ_ONCE(q->rx.tail);
 	bool idle = rx_ntc == q->wd_rx_clean && tx_ntc == q->wd_tx_clean;
+	bool pending = xnic_rx_pending(q) || xnic_tx_pending(q);
 
 	xnic_watchdog_tx(priv, q);
 
-	if (idle && (xnic_rx_pending(q) || xnic_tx_pending(q))) {
+	/*
+	 * Lost only if work was already waiting one period ago and NAPI has
+	 * not moved since: a frame that arrived just now may have its
+	 * interrupt on the way (an IPI can take a while under emulation).
+	 */
+	if (idle && pending && q->wd_pending) {
 		atomic64_inc(&st->recovered);
 		xnic_irq_force(q);
 	} else if (xnic_ring_free(q->rx.size, rx_tail, rx_ntc) &&
@@ -65,6 +71,7 @@ static void xnic_watchdog_queue(struct xnic_priv *priv, struct xnic_queue *q)
 	q->wd_rx_clean = rx_ntc;
 	q->wd_tx_clean = tx_ntc;
 	q->wd_rx_tail = rx_tail;
+	q->wd_pending = pending;
 }
 
 static void xnic_watchdog_work(struct work_struct *work)
