@@ -56,4 +56,5 @@ clean:
 	@if [ -f bpf/Makefile ]; then $(MAKE) -C bpf clean; fi
 	$(MAKE) -C tests/progs clean
 	$(MAKE) -C tests/bpf clean
+	$(MAKE) -C bench clean
 	rm -rf build

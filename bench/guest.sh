@@ -1,0 +1,273 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark ladder, run inside one VM boot by scripts/bench.sh:
+#   bench/guest.sh OUTFILE
+# writes one JSON object per measurement (JSON lines) to OUTFILE.
+#
+# Method (see docs/benchmarks.md): pktgen on CPU 0 sends 64-byte UDP from
+# netns "gen" to the receiving device in the initial netns; the receiving
+# queue's interrupt, NAPI and everything after it run on CPU 1. Each rung
+# stops the packet at one stage of the receive path. For every repetition
+# we record the packets the receiver took in, the window length and each
+# CPU's busy time from /proc/stat: the receiver's cost per packet is CPU
+# 1's busy time divided by its packets. veth runs its NAPI on the sending
+# CPU, so for veth rows the cost is derived from the rate instead:
+# 1e9/pps minus the generator's own cost per packet (pktgen into dummy).
+#
+#   XNIC_BENCH_REPS     repetitions per rung (default 3)
+#   XNIC_BENCH_SECONDS  measured window per repetition (default 3)
+#   XNIC_BENCH_ONLY     space-separated rung names to run (default: all)
+set -u -o pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$1
+reps=${XNIC_BENCH_REPS:-3}
+secs=${XNIC_BENCH_SECONDS:-3}
+progs=$root/tests/progs
+xnicctl=$root/userspace/xnicctl
+hz=$(getconf CLK_TCK)
+: >"$out"
+
+. "$root/tests/vm/xnic-lib.sh"
+
+log() { echo "bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# ---- measurement -------------------------------------------------------
+
+# busy ticks of CPU $1 (all but idle and iowait)
+cpu_busy() {
+	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
+# pktgen runs in netns gen; /proc/net/pktgen is per namespace.
+w() { ip netns exec gen sh -c "echo '$2' > /proc/net/pktgen/$1"; }
+
+# pktgen_setup DEV DSTMAC: DEV (in netns gen) on CPU 0's thread, 64-byte
+# UDP from 10.9.0.2 to 10.9.0.1:9 (port "discard"), repeated skbs, bursts.
+pktgen_setup() {
+	local dev=$1 mac=$2
+	w kpktgend_0 rem_device_all
+	w kpktgend_0 "add_device $dev"
+	w "$dev" "count 0"
+	w "$dev" "pkt_size 60"
+	w "$dev" "clone_skb 1000"
+	w "$dev" "burst 32"
+	w "$dev" "delay 0"
+	w "$dev" "dst 10.9.0.1"
+	w "$dev" "src_min 10.9.0.2"
+	w "$dev" "src_max 10.9.0.2"
+	w "$dev" "udp_dst_min 9"
+	w "$dev" "udp_dst_max 9"
+	w "$dev" "dst_mac $mac"
+}
+
+# "start" blocks until the run ends, so it runs in the background.
+pktgen_start() {
+	w pgctrl start &
+	PG_PID=$!
+}
+
+pktgen_stop() {
+	w pgctrl stop
+	wait "$PG_PID" 2>/dev/null
+}
+
+# rx_count KIND DEV: packets the receiver took in (for "dummy", the
+# generator's own transmitted count in netns gen)
+rx_count() {
+	case $1 in
+	xnic) ethstat_sum "$2" '^rx_queue_[0-9]+_dma_frames$' ;;
+	veth) cat "/sys/class/net/$2/statistics/rx_packets" ;;
+	dummy) ip netns exec gen cat "/sys/class/net/$2/statistics/tx_packets" ;;
+	esac
+}
+
+# frames the receiver lost for want of a posted buffer (xnic only)
+rx_missed() {
+	if [ "$1" = xnic ]; then ethstat_sum "$2" '^rx_queue_[0-9]+_missed$'; else echo 0; fi
+}
+
+# measure NAME KIND RXDEV: REPS windows of SECS seconds
+measure() {
+	local name=$1 kind=$2 rxdev=$3 r
+	local p0 p1 m0 m1 c00 c01 c10 c11 t0 t1 pkts missed ns_win
+
+	log "$name ($kind): $reps x ${secs}s"
+	for ((r = 1; r <= reps; r++)); do
+		pktgen_start
+		sleep 1 # warm-up: rings full, caches warm, rates settled
+		p0=$(rx_count "$kind" "$rxdev"); m0=$(rx_missed "$kind" "$rxdev")
+		c00=$(cpu_busy 0); c10=$(cpu_busy 1); t0=$(date +%s%N)
+		sleep "$secs"
+		p1=$(rx_count "$kind" "$rxdev"); m1=$(rx_missed "$kind" "$rxdev")
+		c01=$(cpu_busy 0); c11=$(cpu_busy 1); t1=$(date +%s%N)
+		pktgen_stop
+		pkts=$((p1 - p0))
+		missed=$((m1 - m0))
+		ns_win=$((t1 - t0))
+		printf '{"rung":"%s","dev":"%s","rep":%d,"packets":%d,"missed":%d,"window_ns":%d,"cpu0_busy_ns":%d,"cpu1_busy_ns":%d}\n' \
+			"$name" "$kind" "$r" "$pkts" "$missed" "$ns_win" \
+			$(((c01 - c00) * 1000000000 / hz)) $(((c11 - c10) * 1000000000 / hz)) >>"$out"
+		sleep 0.5
+	done
+}
+
+# ---- topology ----------------------------------------------------------
+
+modprobe xnic || die "modprobe xnic failed"
+modprobe pktgen || die "modprobe pktgen failed"
+modprobe dummy || die "modprobe dummy failed"
+modprobe veth || die "modprobe veth failed"
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip netns add gen
+ip -n gen link set lo up
+
+# xnic: xr (receiver, init netns, one queue, vector on CPU 1) <-> xg (gen).
+pair_add xr xg "" gen 1 || die "xnic pair"
+ip addr add 10.9.0.1/24 dev xr
+ip -n gen addr add 10.9.0.2/24 dev xg
+ip link set xr up
+ip -n gen link set xg up
+echo 1 >"$(dbg xr)/irq/0/cpu"
+echo 0 >"$(dbg xg gen)/irq/0/cpu"
+ip neigh replace 10.9.0.2 lladdr "$(ip -n gen -br link show xg | awk '{ print $3 }')" dev xr
+
+# Redirect targets: a second xnic pair (x2 -> x2p) and a veth pair (vt -> vtp).
+pair_add x2 x2p || die "second xnic pair"
+ip link set x2 up
+ip link set x2p up
+echo 1 >"$(dbg x2p)/irq/0/cpu"
+ip link add vt type veth peer name vtp
+ip link set vt up
+ip link set vtp up
+
+# Generator ceiling: pktgen into a dummy device in netns gen.
+ip -n gen link add dum0 type dummy
+ip -n gen addr add 10.9.2.2/24 dev dum0
+ip -n gen link set dum0 up
+
+sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+sysctl -qw net.ipv4.conf.xr.rp_filter=0
+
+want() { [ -z "${XNIC_BENCH_ONLY:-}" ] || [[ " $XNIC_BENCH_ONLY " == *" $1 "* ]]; }
+
+xdp_on() { ip link set dev "$1" "$2" obj "$progs/$3.o" sec xdp || die "attach $3 to $1 ($2)"; }
+xdp_off() { ip link set dev "$1" "$2" off; }
+tc_drop_on() {
+	tc qdisc add dev "$1" clsact
+	tc filter add dev "$1" ingress bpf da obj "$progs/tc_drop.o" sec tc || die "tc_drop on $1"
+}
+tc_off() { tc qdisc del dev "$1" clsact; }
+devmap_set() {
+	local id
+	id=$(bpftool map show -j | jq '[.[] | select(.name == "tx_port")] | last | .id')
+	bpftool map update id "$id" key 0 0 0 0 value $(printf '%d 0 0 0' "$(cat "/sys/class/net/$1/ifindex")") ||
+		die "devmap update for $1"
+}
+
+# redirect_rung NAME KIND RXDEV TARGET TARGETPEER
+redirect_rung() {
+	local name=$1 k=$2 rx=$3 to=$4 far=$5
+	xdp_on "$far" xdpdrv xdp_drop
+	xdp_on "$rx" xdpdrv xdp_redirect
+	devmap_set "$to"
+	measure "$name" "$k" "$rx"
+	xdp_off "$rx" xdpdrv
+	xdp_off "$far" xdpdrv
+}
+
+# run_ladder KIND RXDEV GENDEV: every rung the device supports
+run_ladder() {
+	local k=$1 rx=$2 g=$3 sink
+
+	pktgen_setup "$g" "$(ip -br link show "$rx" | awk '{ print $3 }')"
+
+	if want xdp-drop; then
+		xdp_on "$rx" xdpdrv xdp_drop
+		measure xdp-drop "$k" "$rx"
+		xdp_off "$rx" xdpdrv
+	fi
+	# pktgen's shared skbs crash generic XDP behind veth on 6.1 (NOTES.md).
+	if want xdp-generic-drop && [ "$k" = xnic ]; then
+		xdp_on "$rx" xdpgeneric xdp_drop
+		measure xdp-generic-drop "$k" "$rx"
+		xdp_off "$rx" xdpgeneric
+	fi
+	if want tc-drop; then
+		tc_drop_on "$rx"
+		measure tc-drop "$k" "$rx"
+		# The same with a no-op XDP program in front: the hook's cost.
+		if want xdp-pass-tc-drop; then
+			xdp_on "$rx" xdpdrv xdp_pass
+			measure xdp-pass-tc-drop "$k" "$rx"
+			xdp_off "$rx" xdpdrv
+		fi
+		tc_off "$rx"
+	fi
+	if want nft-ingress-drop; then
+		nft -f - <<-EOF || die "nft netdev table"
+		table netdev xbench {
+			chain in { type filter hook ingress device $rx priority 0; udp dport 9 drop; }
+		}
+		EOF
+		measure nft-ingress-drop "$k" "$rx"
+		nft delete table netdev xbench
+	fi
+	if want iptables-raw-drop; then
+		iptables -t raw -I PREROUTING -i "$rx" -p udp --dport 9 -j DROP
+		measure iptables-raw-drop "$k" "$rx"
+		iptables -t raw -D PREROUTING -i "$rx" -p udp --dport 9 -j DROP
+	fi
+	if want iptables-input-drop; then
+		iptables -I INPUT -i "$rx" -p udp --dport 9 -j DROP
+		measure iptables-input-drop "$k" "$rx"
+		iptables -D INPUT -i "$rx" -p udp --dport 9 -j DROP
+	fi
+	if want udp-socket; then
+		taskset -c 1 "$root/bench/udp_sink" 9 &
+		sink=$!
+		sleep 0.3
+		measure udp-socket "$k" "$rx"
+		kill "$sink"
+		wait "$sink" 2>/dev/null
+	fi
+	if want xdp-tx; then
+		xdp_on "$rx" xdpdrv xdp_tx
+		measure xdp-tx "$k" "$rx"
+		xdp_off "$rx" xdpdrv
+	fi
+	# Redirect targets drop with XDP on their far end, on CPU 1 too.
+	if want xdp-redirect-xnic; then
+		redirect_rung xdp-redirect-xnic "$k" "$rx" x2 x2p
+	fi
+	if want xdp-redirect-veth; then
+		redirect_rung xdp-redirect-veth "$k" "$rx" vt vtp
+	fi
+}
+
+if want generator; then
+	pktgen_setup dum0 "$(ip -br link show xr | awk '{ print $3 }')"
+	measure generator dummy dum0
+fi
+run_ladder xnic xr xg
+
+# veth: the same addressing, the xnic pair leaves with netns gen.
+ip netns del gen
+ip netns add gen
+ip -n gen link set lo up
+ip link add vr type veth peer name vg netns gen
+ip addr add 10.9.0.1/24 dev vr
+ip -n gen addr add 10.9.0.2/24 dev vg
+ip link set vr up
+ip -n gen link set vg up
+sysctl -qw net.ipv4.conf.vr.rp_filter=0
+ip neigh replace 10.9.0.2 lladdr "$(ip -n gen -br link show vg | awk '{ print $3 }')" dev vr
+run_ladder veth vr vg
+
+# The guest must stay quiet: a WARN or BUG voids the figures.
+if dmesg | grep -E 'WARNING:|BUG:|Oops|KASAN|kmemleak|lockdep' >&2; then
+	die "kernel complained during the benchmark (see above)"
+fi
+log "done: $(wc -l <"$out") measurements in $out"
