@@ -128,6 +128,14 @@ def render(rows, md_path, png_path, machine, kernel, json_name):
             f"{ratio(vn, v_base)} | {ratio(xp, vp)} |")
         plot.append((rung, xn[0] if xn else 0, vn[0] if vn else 0))
     missed = sum(s["missed"] for k, s in summ.items() if k[0] == "xnic")
+    fastest = max((s["pps"][0] for k, s in summ.items()
+                   if k[0] != "dummy" and s["pps"]), default=0)
+    if gen and fastest:
+        head = gen["pps"][0] / fastest
+        verdict = ("well above" if head >= 2 else
+                   "NOT well above: the generator may limit the fast rungs")
+        lines += ["", f"Generator headroom: its ceiling is {head:.1f}x the "
+                  f"fastest rung's median rate ({verdict})."]
     lines += [
         "",
         f"Frames xnic's receiver missed for want of a posted buffer over "
