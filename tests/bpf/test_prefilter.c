@@ -37,10 +37,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpftest.h"
 #include "prefilter.h"
 #include "xdp_prefilter.skel.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PKT_MAX		256
 #define ETH_LEN		14
 #define META_LEN	((uint32_t)sizeof(struct pf_meta))
@@ -80,28 +80,6 @@ struct pkt {
 	size_t linear;	/* bytes the program sees; the rest is a fragment */
 	size_t l3;	/* offset of the network header */
 };
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
 
 static void append(struct pkt *p, const void *d, size_t n)
 {
@@ -513,15 +491,6 @@ static int reset(void **state)
 	map_clear(skel->maps.pf_arp);
 	stats_zero();
 	return 0;
-}
-
-static int quiet_print(enum libbpf_print_level level, const char *fmt,
-		       va_list ap)
-{
-	/* The verifier log comes at WARN level when a load fails. */
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
 }
 
 static int group_setup(void **state)
@@ -1488,11 +1457,6 @@ static bool model_v4_lpm(uint32_t a)
 	return false;
 }
 
-static bool bit(const uint8_t *a, int i)
-{
-	return a[i / 8] >> (7 - i % 8) & 1;
-}
-
 static bool model_v6_lpm(const uint8_t *a)
 {
 	int i, j;
@@ -1601,29 +1565,6 @@ static struct verdict model_run(const uint8_t *f, size_t len)
 		v.reason = PF_PASS_OTHER;
 	}
 	return v;
-}
-
-/* splitmix64: small, seedable, good enough to pick bytes. */
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t rndn(uint32_t n)
-{
-	return (uint32_t)(rnd() % n);
-}
-
-static void rnd_bytes(uint8_t *p, size_t n)
-{
-	while (n--)
-		*p++ = (uint8_t)rnd();
 }
 
 static void model_fill(void)
@@ -1825,26 +1766,10 @@ static size_t gen_frame(uint8_t *f)
 	return len;
 }
 
-static void hexdump(const uint8_t *f, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		print_error("%02x%s", f[i], (i % 32 == 31 || i + 1 == len) ? "\n" : " ");
-}
-
-static unsigned long env_ul(const char *name, unsigned long def)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? strtoul(s, NULL, 0) : def;
-}
-
 static void test_random_vs_model(void **state)
 {
 	unsigned long iters = env_ul("PREFILTER_ITERS", 100000);
-	uint64_t seed = env_ul("PREFILTER_SEED",
-			       (unsigned long)time(NULL) ^ (unsigned long)getpid() << 16);
+	uint64_t seed = env_seed("PREFILTER_SEED");
 	unsigned long it, bad = 0, split = 0;
 	uint64_t per_reason[PF_REASON_MAX] = { 0 };
 	struct timespec t0, t1;
@@ -1855,7 +1780,7 @@ static void test_random_vs_model(void **state)
 	printf("# random_vs_model: PREFILTER_SEED=%" PRIu64 " PREFILTER_ITERS=%lu\n",
 	       seed, iters);
 	fflush(stdout);
-	rng = seed;
+	rnd_seed(seed);
 	model_fill();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (it = 0; it < iters; it++) {
