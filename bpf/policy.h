@@ -5,10 +5,12 @@
  * user space (tests, control plane), so it uses only <linux/types.h>.
  *
  * One object, two programs: tc_ingress (attach to clsact ingress) and
- * tc_egress (clsact egress) of an endpoint device. Each `tc filter add
- * ... obj` loads its own copy of the maps, so one loaded object serves
- * one device; its maps (find them with `bpftool map show name pol_rules`)
- * are:
+ * tc_egress (clsact egress) of an endpoint device. Load the object once
+ * per device (`bpftool prog loadall ... type classifier pinmaps DIR`) and
+ * attach both pinned programs (`tc filter add ... bpf da pinned FILE`):
+ * they then share one set of maps. (`tc filter add ... obj` loads a new
+ * copy of the maps on every call, so each direction would get its own.)
+ * The maps (find them with `bpftool map show name pol_rules`):
  *   pol_rules       ARRAY  POL_KEY(dir, i)        -> struct pol_rule
  *   pol_config      ARRAY  0                      -> struct pol_config
  *   pol_rule_stats  PERCPU_ARRAY POL_KEY(dir, i)  -> struct pol_stat

@@ -8,10 +8,10 @@
  * `-m mark` / `ip rule fwmark`. Rules, defaults and identity are maps
  * (bpf/policy.h), changed while the programs keep running.
  *
- * Two programs share the maps; the direction is a constant of each, so
- * the verifier sees one rule list per program:
- *   tc_ingress   tc filter add dev DEV ingress bpf da obj ... sec tc/ingress
- *   tc_egress    tc filter add dev DEV egress  bpf da obj ... sec tc/egress
+ * Two programs, sections "tc/ingress" and "tc/egress"; the direction is
+ * a constant of each, so the verifier sees one rule list per program.
+ * Loaded together (bpftool prog loadall), they share the maps; see
+ * bpf/policy.h for how to attach them.
  *
  * Headers are read with bpf_skb_load_bytes(), so a header in the skb's
  * paged part is read like a linear one and "truncated" means beyond
