@@ -19,65 +19,14 @@ root=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$root/tests/lib/report.sh"
 . "$root/tests/vm/lib.sh"
 . "$root/tests/vm/xnic-lib.sh"
+. "$root/tests/vm/cmocka-lib.sh"
 B=$root/bpf
 T=$root/tests/bpf
 
 dmesg_mark
 
 # --- 1. BPF_PROG_TEST_RUN under the 6.1 verifier -----------------------
-# TAP from cmocka: "ok N - test_x", "not ok N - test_x" then "# why"
-# lines, "not ok N # SKIP test_x".
-unit_tests() {
-	local out=/tmp/prefilter.tap err=/tmp/prefilter.err rc=0 plan seen=0
-	local line name="" verdict why=""
-
-	if [ ! -x "$T/test_prefilter" ]; then
-		fail prefilter:build "$T/test_prefilter missing: run make -C tests/bpf"
-		return
-	fi
-	CMOCKA_MESSAGE_OUTPUT=TAP "$T/test_prefilter" >$out 2>$err || rc=$?
-	grep '^# random_vs_model' $out | sed 's/^# /    /'
-	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' $out)
-	# Record each result once its diagnostics have been read. A failed
-	# group setup (the verifier refused the program) reads
-	# "not ok 0 - prefilter [  FAILED  ] GROUP SETUP".
-	flush() {
-		[ -n "$name" ] || return 0
-		case $verdict in
-		PASS) pass "prefilter:$name" ;;
-		SKIP) skip "prefilter:$name" "skipped by the test on this kernel" ;;
-		*) fail "prefilter:$name" "${why:-see $err}" ;;
-		esac
-		seen=$((seen + 1))
-		name=""
-		why=""
-	}
-	while IFS= read -r line; do
-		case $line in
-		"not ok "*" # SKIP "*)
-			flush; verdict=SKIP; name=${line##* # SKIP } ;;
-		"ok "*" - "*)
-			flush; verdict=PASS; name=${line#* - } ;;
-		"not ok "*" - "*)
-			flush; verdict=FAIL; name=${line#* - } ;;
-		"# random_vs_model"* | "# ok - "* | "# not ok - "*)
-			continue ;;
-		"# "*)
-			[ -z "$name" ] || why="${why:+$why; }${line#\# }"
-			continue ;;
-		*)
-			continue ;;
-		esac
-		name=${name%% *}
-		name=${name#test_}
-	done <$out
-	flush
-	if [ -z "$plan" ] || [ "$seen" -ne "$plan" ] || { [ "$rc" -ne 0 ] && ! grep -q '^not ok' $out; }; then
-		sed 's/^/    stderr: /' $err | tail -n 40
-		fail prefilter:run "test_prefilter exited $rc after $seen of ${plan:-?} tests"
-	fi
-}
-unit_tests
+cmocka_run prefilter "$T/test_prefilter"
 
 # --- 2. end to end on xnic ---------------------------------------------
 xnic_load || { fail prefilter:modprobe "modprobe xnic failed"; exit 0; }
