@@ -7,6 +7,9 @@
 #   ethstat DEV NAME [NS]            one `ethtool -S` counter
 #   ethstat_sum DEV REGEX [NS]        sum of the counters whose name matches
 #   pair_addr NSA A NSB B NET        NET.1/24 on A, NET.2/24 on B, both up
+#   pair_v4only A B NET              namespaces p_a and p_b, pair A (in p_a)
+#                                   <-> B (in p_b), one queue, IPv6 off in
+#                                   both, then pair_addr
 #   dbg DEV [NS]                     DEV's debugfs directory
 
 # `ip link` prints "idx: A@PEER:"; the part after @ is the peer (iflink).
@@ -48,6 +51,19 @@ pair_addr() {
 	ip -n "$nsb" addr add "$net.2/24" dev "$b"
 	ip -n "$nsa" link set "$a" up
 	ip -n "$nsb" link set "$b" up
+}
+
+# No IPv6 (router solicitations, DAD): IPv4 and ARP counters stay exact.
+pair_v4only() {
+	local ns
+	ns_add p_a
+	ns_add p_b
+	pair_add "$1" "$2" p_a p_b 1
+	for ns in p_a p_b; do
+		in_ns $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+	done
+	pair_addr p_a "$1" p_b "$2" "$3"
 }
 
 # debugfs is global: find the directory whose bus-info matches DEV's.

@@ -30,17 +30,10 @@ cmocka_run prefilter "$T/test_prefilter"
 
 # --- 2. end to end on xnic ---------------------------------------------
 xnic_load || { fail prefilter:modprobe "modprobe xnic failed"; exit 0; }
-ns_add p_a
-ns_add p_b
-pair_add pfa pfb p_a p_b 1
+# IPv4 and ARP only (VLAN devices included): the counters are about them.
+pair_v4only pfa pfb 198.18.30
 A() { in_ns p_a "$@"; }
 P() { in_ns p_b "$@"; }
-for ns in p_a p_b; do
-	# IPv4 and ARP only (VLAN devices included): the counters below
-	# are about them.
-	in_ns $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-pair_addr p_a pfa p_b pfb 198.18.30
 SRC=198.18.30.1
 DST=198.18.30.2
 
