@@ -59,7 +59,7 @@ stage cli bash tests/cli/run.sh
 stage dkms dkms_install
 stage kunit bash tests/kunit/run.sh
 # BPF program tests (BPF_PROG_TEST_RUN) run inside the VM, under the
-# target kernel's verifier: tests/vm/cases/70-prefilter.sh.
+# target kernel's verifier: tests/vm/cases/70-prefilter.sh and 75-policy.sh.
 stage vm tests/vm/run.sh
 
 echo "=== [$(date '+%F %T')] done in $((SECONDS - t_start)) s"
