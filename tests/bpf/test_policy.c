@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -556,6 +555,7 @@ static void test_end_of_list(void **state)
 {
 	struct pol_rule bogus = { .action = 7, .family = POL_FAMILY_IPV4 };
 	struct pkt p;
+	int i;
 
 	(void)state;
 	v4(&p, "10.0.0.1", "10.0.0.2", P_UDP, 53);
@@ -567,7 +567,7 @@ static void test_end_of_list(void **state)
 	/* The last slot is reachable. */
 	rules_clear();
 	set_rule(POL_INGRESS, 0, &bogus);
-	for (int i = 1; i < POL_MAX_RULES - 1; i++)
+	for (i = 1; i < POL_MAX_RULES - 1; i++)
 		rule(POL_INGRESS, i, POL_ACT_DENY, "10.9.9.9/32", "0.0.0.0/0", 0, 0, 65535);
 	rule(POL_INGRESS, POL_MAX_RULES - 1, POL_ACT_DENY, "10.0.0.1/32", "0.0.0.0/0",
 	     0, 0, 65535);
