@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2046 # byte lists split into bpftool arguments on purpose
 # The tc policy (bpf/tc_policy.bpf.c) on Debian's 6.1 kernel:
 #  1. tests/bpf/test_policy under this kernel's verifier and
 #     BPF_PROG_TEST_RUN, one result per test (policy:<test>);
