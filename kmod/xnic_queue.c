@@ -204,14 +204,21 @@ void xnic_channels_close(struct xnic_priv *priv)
 	netif_tx_disable(priv->dev);
 	xnic_watchdog_stop(priv);
 	RCU_INIT_POINTER(priv->chans, NULL);
-	/* No DMA engine (ours or the peer's) can now reach these rings. */
+	for (i = 0; i < chans->num; i++)
+		napi_disable(&chans->q[i].napi);
+	/*
+	 * One grace period, and no DMA engine (ours or the peer's) can reach
+	 * these rings. It also waits out the tail of a poll: napi_disable()
+	 * returns once napi_complete_done() ran, but the poll goes on to
+	 * unmask and may fire the vector, queueing an IPI at this queue.
+	 */
 	synchronize_net();
 
+	/* Only now can no timer or IPI be started any more: wait for those. */
 	for (i = 0; i < chans->num; i++) {
 		struct xnic_queue *q = &chans->q[i];
 
 		xnic_irq_quiesce(q);
-		napi_disable(&q->napi);
 		xnic_queue_free(q);
 	}
 	kvfree(chans);
