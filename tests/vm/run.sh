@@ -21,6 +21,10 @@ guest() {
 	: > "$XNIC_RESULTS"
 	. "$root/tests/lib/report.sh"
 	. "$root/tests/vm/lib.sh"
+	# A lockup panics the guest at once, with its trace on the console,
+	# rather than hanging until the host's timeout.
+	sysctl -qw kernel.softlockup_panic=1 kernel.hung_task_panic=1 \
+		kernel.hung_task_timeout_secs=120 || true
 	# One mark for the whole run: the final checks catch what cases missed.
 	dmesg_mark
 	for c in "$@"; do
@@ -101,13 +105,25 @@ timeout -k 30 "${XNIC_VM_TIMEOUT:-2400}" "${VNG[@]}" --run "$kernel" \
 	</dev/null 2>&1 | tee "$out/console.log" | grep --line-buffered -v '^\[ *[0-9]*\.[0-9]*\]' || rc=${PIPESTATUS[0]}
 echo "vm: done in $((SECONDS - start)) s (exit $rc), console in $out/console.log"
 
-# The kernel log was kept off the terminal: show how it ended.
-[ "$rc" -eq 0 ] || tail -n 40 "$out/console.log" | sed 's/^/    /'
+# The kernel log was kept off the terminal: show the first kernel report
+# (where a hang or panic began) and how it ended.
+first=
+if [ "$rc" -ne 0 ]; then
+	pattern='(BUG|WARNING|INFO|Oops|Kernel panic|watchdog: BUG|rcu: INFO|general protection)'
+	n=$(grep -n -m1 -E "\] $pattern" "$out/console.log" | cut -d: -f1)
+	if [ -n "$n" ]; then
+		first=$(sed -n "${n}p" "$out/console.log" | sed 's/^\[ *[0-9.]*\] //' | cut -c1-160)
+		echo "vm: first kernel report, line $n of console.log:"
+		sed -n "${n},$((n + 40))p" "$out/console.log" | sed 's/^/    /'
+	fi
+	echo "vm: end of console.log:"
+	tail -n 40 "$out/console.log" | sed 's/^/    /'
+fi
 case $rc in
 0) pass vm:boot ;;
-124) fail vm:boot "VM timed out after ${XNIC_VM_TIMEOUT:-2400} s" ;;
-255) fail vm:boot "guest panicked (see $out/console.log)" ;;
-*) fail vm:boot "vng exited $rc (see $out/console.log)" ;;
+124) fail vm:boot "VM timed out after ${XNIC_VM_TIMEOUT:-2400} s${first:+; first report: $first}" ;;
+255) fail vm:boot "guest panicked${first:+: $first} (see $out/console.log)" ;;
+*) fail vm:boot "vng exited $rc${first:+; first report: $first} (see $out/console.log)" ;;
 esac
 if [ -s "$out/results.txt" ]; then
 	cat "$out/results.txt" >> "$XNIC_RESULTS"
