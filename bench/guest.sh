@@ -16,7 +16,9 @@
 #
 #   XNIC_BENCH_REPS     repetitions per rung (default 3)
 #   XNIC_BENCH_SECONDS  measured window per repetition (default 3)
-#   XNIC_BENCH_ONLY     space-separated rung names to run (default: all)
+#   XNIC_BENCH_ONLY     space-separated rung names to run (default: all);
+#                       "scaling" names the blocklist scaling rungs
+#   XNIC_BENCH_SCALE    blocklist sizes for them (default "1 100 1000 10000")
 set -u -o pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -88,9 +90,10 @@ rx_missed() {
 	if [ "$1" = xnic ]; then ethstat_sum "$2" '^rx_queue_[0-9]+_missed$'; else echo 0; fi
 }
 
-# measure NAME KIND RXDEV: REPS windows of SECS seconds
+# measure NAME KIND RXDEV [ENTRIES]: REPS windows of SECS seconds;
+# ENTRIES is the blocklist size of a scaling rung (0 elsewhere)
 measure() {
-	local name=$1 kind=$2 rxdev=$3 r
+	local name=$1 kind=$2 rxdev=$3 entries=${4:-0} r
 	local p0 p1 m0 m1 c00 c01 c10 c11 t0 t1 pkts missed ns_win
 
 	log "$name ($kind): $reps x ${secs}s"
@@ -106,8 +109,8 @@ measure() {
 		pkts=$((p1 - p0))
 		missed=$((m1 - m0))
 		ns_win=$((t1 - t0))
-		printf '{"rung":"%s","dev":"%s","rep":%d,"packets":%d,"missed":%d,"window_ns":%d,"cpu0_busy_ns":%d,"cpu1_busy_ns":%d}\n' \
-			"$name" "$kind" "$r" "$pkts" "$missed" "$ns_win" \
+		printf '{"rung":"%s","dev":"%s","entries":%d,"rep":%d,"packets":%d,"missed":%d,"window_ns":%d,"cpu0_busy_ns":%d,"cpu1_busy_ns":%d}\n' \
+			"$name" "$kind" "$entries" "$r" "$pkts" "$missed" "$ns_win" \
 			$(((c01 - c00) * 1000000000 / hz)) $(((c11 - c10) * 1000000000 / hz)) >>"$out"
 		sleep 0.5
 	done
@@ -247,11 +250,80 @@ run_ladder() {
 	fi
 }
 
+# ---- blocklist scaling (xnic only) -------------------------------------
+# The same N source prefixes in three blocklists, none matching the
+# generator's 10.9.0.2, and each packet dropped right after the lookup:
+#   XDP prefilter (LPM trie, xnicctl)  -> passes, tc BPF drop
+#   nftables netdev ingress set        -> no match, udp dport 9 drop
+#   iptables raw PREROUTING, N rules   -> no match, udp dport 9 drop
+# What matters is how each row's cost grows with N, not the rows' levels.
+
+# prefixes N: N distinct /16s from 20.0.0.0/16 on
+prefixes() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		echo "$((20 + i / 256)).$((i % 256)).0.0/16"
+	done
+}
+
+scale_xdp() {
+	local n=$1 rx=$2 list
+	mapfile -t list < <(prefixes "$n")
+	"$xnicctl" prefilter add "${list[@]}" >/dev/null || die "prefilter add ($n)"
+	"$xnicctl" attach "$rx" --xdp native >/dev/null || die "xnicctl attach $rx"
+	tc_drop_on "$rx"
+	measure "scale-xdp-lpm-$n" xnic "$rx" "$n"
+	tc_off "$rx"
+	"$xnicctl" detach "$rx" >/dev/null || die "xnicctl detach $rx"
+	"$xnicctl" prefilter del "${list[@]}" >/dev/null || die "prefilter del ($n)"
+}
+
+scale_nft() {
+	local n=$1 rx=$2
+	{
+		echo "table netdev xscale {"
+		echo "  set bl { type ipv4_addr; flags interval; elements = {"
+		prefixes "$n" | paste -sd,
+		echo "  } }"
+		echo "  chain in { type filter hook ingress device $rx priority 0;"
+		echo "    ip saddr @bl drop; udp dport 9 drop; }"
+		echo "}"
+	} | nft -f - || die "nft set ($n)"
+	measure "scale-nft-set-$n" xnic "$rx" "$n"
+	nft delete table netdev xscale
+}
+
+scale_ipt() {
+	local n=$1 rx=$2
+	{
+		echo "*raw"
+		prefixes "$n" | sed "s|.*|-A PREROUTING -i $rx -s & -j DROP|"
+		echo "-A PREROUTING -i $rx -p udp --dport 9 -j DROP"
+		echo "COMMIT"
+	} | iptables-restore --noflush || die "iptables rules ($n)"
+	measure "scale-iptables-$n" xnic "$rx" "$n"
+	iptables -t raw -F PREROUTING
+}
+
+run_scaling() {
+	local rx=$1 n
+
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	for n in ${XNIC_BENCH_SCALE:-1 100 1000 10000}; do
+		scale_xdp "$n" "$rx"
+		scale_nft "$n" "$rx"
+		scale_ipt "$n" "$rx"
+	done
+}
+
 if want generator; then
 	pktgen_setup dum0 "$(ip -br link show xr | awk '{ print $3 }')"
 	measure generator dummy dum0
 fi
 run_ladder xnic xr xg
+if want scaling; then
+	run_scaling xr
+fi
 
 # veth: the same addressing, the xnic pair leaves with netns gen.
 ip netns del gen

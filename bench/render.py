@@ -67,6 +67,44 @@ def summarize(rows):
     return out, gen_ns
 
 
+# Blocklist scaling rungs: "scale-<mechanism>-<entries>".
+SCALING = [
+    ("xdp-lpm", "XDP prefilter, LPM trie"),
+    ("nft-set", "nftables ingress set"),
+    ("iptables", "iptables raw, one rule each"),
+]
+
+
+def scaling_lines(summ):
+    """Markdown for the blocklist scaling rungs, or [] if none ran."""
+    sizes = sorted({int(rung.rsplit("-", 1)[1]) for dev, rung in summ
+                    if rung.startswith("scale-")})
+    if not sizes:
+        return []
+    lines = [
+        "",
+        "## Blocklist scaling",
+        "",
+        "The same N source prefixes (/16s, none matching the generator) in "
+        "each blocklist; every packet is looked up, misses, and is dropped "
+        "right after (XDP: passes, then a tc BPF drop; nftables and "
+        "iptables: a `udp dport 9` drop). Receiver ns per packet, median "
+        "(min-max), and the growth against the same row with "
+        f"{sizes[0]} entr{'y' if sizes[0] == 1 else 'ies'}.",
+        "",
+        "| Entries | " + " | ".join(label for _, label in SCALING) + " |",
+        "|---|" + "---|" * len(SCALING),
+    ]
+    for n in sizes:
+        cells = []
+        for mech, _ in SCALING:
+            cur = summ.get(("xnic", f"scale-{mech}-{n}"), {}).get("ns")
+            base = summ.get(("xnic", f"scale-{mech}-{sizes[0]}"), {}).get("ns")
+            cells.append(f"{fmt_range(cur)} ({ratio(cur, base)})")
+        lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def fmt_range(s, digits=0):
     if s is None:
         return "n/a"
@@ -136,6 +174,7 @@ def render(rows, md_path, png_path, machine, kernel, json_name):
                    "NOT well above: the generator may limit the fast rungs")
         lines += ["", f"Generator headroom: its ceiling is {head:.1f}x the "
                   f"fastest rung's median rate ({verdict})."]
+    lines += scaling_lines(summ)
     lines += [
         "",
         f"Frames xnic's receiver missed for want of a posted buffer over "

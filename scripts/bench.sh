@@ -7,7 +7,7 @@
 # bench/results/<date>.json and renders docs/benchmarks.md and
 # docs/benchmarks.png from them.
 #
-#   XNIC_BENCH_REPS, XNIC_BENCH_SECONDS, XNIC_BENCH_ONLY: see bench/guest.sh
+#   XNIC_BENCH_REPS, _SECONDS, _ONLY, _SCALE: see bench/guest.sh
 #   XNIC_BENCH_TIMEOUT=seconds  whole-VM limit (default 1800)
 set -eu -o pipefail
 
@@ -41,7 +41,7 @@ raw=$out/results.jsonl
 echo "=== bench: VM on $kernel (TCG; several minutes)"
 # The guest does not inherit our environment: pass the knobs on.
 envs=""
-for v in XNIC_BENCH_REPS XNIC_BENCH_SECONDS XNIC_BENCH_ONLY; do
+for v in XNIC_BENCH_REPS XNIC_BENCH_SECONDS XNIC_BENCH_ONLY XNIC_BENCH_SCALE; do
 	[ -z "${!v:-}" ] || envs+="$v=$(printf %q "${!v}") "
 done
 rc=0
