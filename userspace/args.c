@@ -10,6 +10,7 @@ static const struct {
 	unsigned int flag;
 } options[] = {
 	{ "--json", ARG_OPT_JSON },
+	{ "--tc", ARG_OPT_TC },
 };
 
 int args_help(void (*usage)(FILE *out))

@@ -21,8 +21,9 @@ struct kwarg {
 
 /* Options a command may accept, besides -h/--help which all accept. */
 #define ARG_OPT_JSON	(1u << 0)	/* --json */
+#define ARG_OPT_TC	(1u << 1)	/* --tc */
 
-#define ARGS_MAX_POS	2
+#define ARGS_MAX_POS	4
 
 struct args {
 	const char *pos[ARGS_MAX_POS];	/* positional words, in order */

@@ -11,10 +11,11 @@
 #include "parse.h"
 #include "pfobj.h"
 #include "pin.h"
+#include "tcattach.h"
 #include "xnicctl.h"
 
 static const char help_attach[] =
-"attach DEV [--xdp native|generic|off]\n"
+"attach DEV [--xdp native|generic|off] [--tc]\n"
 "    Run the XDP prefilter on DEV, with the shared blocklists (see\n"
 "    'prefilter' and 'arp-block') and DEV's own counters (see 'stats').\n"
 "    It stays attached after xnicctl exits (a bpf_link pinned at\n"
@@ -25,13 +26,21 @@ static const char help_attach[] =
 "      --xdp native      in the driver, before any skb (default; xnic and\n"
 "                        drivers with XDP support)\n"
 "      --xdp generic     in the core, on every device\n"
-"      --xdp off         same as 'detach DEV'\n";
+"      --xdp off         detach the prefilter (as 'detach DEV' does)\n"
+"      --tc              the tc policy (see 'policy') on DEV's clsact\n"
+"                        hook instead: tc_ingress and tc_egress as bpf\n"
+"                        filters at handle 0x786e priority 0x786e (the\n"
+"                        clsact qdisc is created if missing and left in\n"
+"                        place); DEV's policy maps are pinned in\n"
+"                        " PIN_DEV_DIR "/DEV/. With --xdp too, both.\n";
 
 static const char help_detach[] =
-"detach DEV\n"
-"    Detach what 'attach' attached to DEV and nothing else: another\n"
-"    tool's program is left alone (exit 6). The blocklists and DEV's\n"
-"    counters stay pinned for the next attach.\n";
+"detach DEV [--tc]\n"
+"    Detach what 'attach' attached to DEV (the prefilter and the tc\n"
+"    policy; with --tc only the policy) and nothing else: another\n"
+"    tool's program or filter is left alone (exit 6, nothing changed).\n"
+"    The blocklists, DEV's counters and its policy stay pinned for the\n"
+"    next attach.\n";
 
 static const char help_dev[] =
 "  DEV  a network interface of xnicctl's network namespace\n";
@@ -72,7 +81,8 @@ int attach_parse(bool detach, int argc, char **argv, struct attach_req *req,
 
 	memset(req, 0, sizeof(*req));
 	req->detach = detach;
-	ret = args_scan(argc, argv, detach ? kw + 1 : kw, 1, 0, &a, err);
+	ret = args_scan(argc, argv, detach ? kw + 1 : kw, 1, ARG_OPT_TC, &a,
+			err);
 	if (ret || a.help) {
 		req->help = a.help;
 		return ret;
@@ -85,6 +95,10 @@ int attach_parse(bool detach, int argc, char **argv, struct attach_req *req,
 		ret = parse_mode(kw[0].value, &req->mode, err);
 	if (!ret && req->mode == XDP_MODE_OFF)
 		req->detach = true;
+	/* `attach DEV` is the prefilter alone; `detach DEV` removes both. */
+	req->tc = (a.opts & ARG_OPT_TC) || detach;
+	req->tc_off = detach;
+	req->xdp = !(a.opts & ARG_OPT_TC) || kw[0].value;
 	return ret;
 }
 
@@ -284,16 +298,26 @@ static int attach(const struct attach_req *req, struct xdp_state *st,
 
 static int run(const struct attach_req *req, struct xerr *err)
 {
-	struct xdp_state st;
+	struct xdp_state st = { .link_fd = -1 };
+	struct tc_state tst;
 	int lock, ret;
 
 	ret = pin_lock(true, &lock, err);
 	if (ret)
 		return ret;
-	ret = xdp_state_read(req->dev, &st, err);
-	if (!ret)
+	if (req->xdp)
+		ret = xdp_state_read(req->dev, &st, err);
+	/* Another tool's tc filter refuses the whole command, XDP included. */
+	if (!ret && req->tc)
+		ret = tc_state_read(req->dev, &tst, err);
+	if (!ret && req->tc)
+		ret = tc_check_foreign(req->dev, &tst, err);
+	if (!ret && req->xdp)
 		ret = req->detach ? detach(req, &st, err) :
 				    attach(req, &st, err);
+	if (!ret && req->tc)
+		ret = req->tc_off ? tc_detach(req->dev, &tst, err) :
+				    tc_attach(req->dev, &tst, err);
 	xdp_state_close(&st);
 	pin_unlock(lock);
 	return ret ? ret : xerr_flush(err);

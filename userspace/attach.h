@@ -2,8 +2,9 @@
 /*
  * `xnicctl attach` and `xnicctl detach`: the XDP prefilter on a device,
  * as a bpf_link pinned in the BPF filesystem (pin.h), so it keeps
- * running after xnicctl exits. A program another tool attached is never
- * replaced or removed.
+ * running after xnicctl exits; with --tc, the tc policy on its clsact
+ * hook (tcattach.h). A program another tool attached is never replaced
+ * or removed.
  */
 #ifndef XNICCTL_ATTACH_H
 #define XNICCTL_ATTACH_H
@@ -16,10 +17,13 @@
 struct xerr;
 
 struct attach_req {
-	bool detach;		/* `detach`, or `attach --xdp off` */
+	bool detach;		/* XDP: `detach`, or `attach --xdp off` */
 	bool help;
 	const char *dev;
 	enum xdp_mode mode;	/* attach: native (default) or generic */
+	bool xdp;		/* the XDP hook is concerned */
+	bool tc;		/* the tc hook is concerned (--tc, detach) */
+	bool tc_off;		/* tc: `detach` */
 };
 
 /* Parse the words after "attach" (@detach false) or "detach". */
