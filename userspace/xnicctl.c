@@ -2,7 +2,7 @@
 /*
  * xnicctl: control tool for xnic virtual NIC pairs and their datapath.
  * main() dispatches to one command group per file (link.c, attach.c,
- * blocklist.c, stats.c, status.c); each group parses its words into a
+ * blocklist.c, polcmd.c, stats.c, status.c); each group parses its words into a
  * request before doing any I/O.
  */
 #include <stdbool.h>
@@ -15,6 +15,7 @@
 #include "blocklist.h"
 #include "link.h"
 #include "pfobj.h"
+#include "polcmd.h"
 #include "stats.h"
 #include "status.h"
 #include "xnicctl.h"
@@ -29,6 +30,7 @@ static const struct {
 	{ "detach", detach_main, detach_usage },
 	{ "prefilter", prefilter_main, prefilter_usage },
 	{ "arp-block", arp_block_main, arp_block_usage },
+	{ "policy", policy_main, policy_usage },
 	{ "stats", stats_main, stats_usage },
 	{ "status", status_main, status_usage },
 };
@@ -41,7 +43,8 @@ static void usage(FILE *out)
 	      "       xnicctl [-v] COMMAND [SUBCOMMAND] [ARGS...] [-h | --help]\n"
 	      "\n"
 	      "Control xnic virtual NIC pairs (rtnetlink link kind \"xnic\") and\n"
-	      "the XDP prefilter (libbpf; state pinned under /sys/fs/bpf/xnic).\n"
+	      "the XDP prefilter and tc policy (libbpf; state pinned under\n"
+	      "/sys/fs/bpf/xnic).\n"
 	      "-h or --help anywhere after a command shows that command's help.\n"
 	      "-v (or XNICCTL_DEBUG=1 in the environment) shows libbpf's log.\n"
 	      "\n"
@@ -60,8 +63,9 @@ static void usage(FILE *out)
 	      "  5  no such xnic link (NAME is missing or of another kind), no\n"
 	      "     such interface, or no counters for it\n"
 	      "  6  the device's XDP hook is held by a program xnicctl did not\n"
-	      "     attach (or by the prefilter in the other mode): nothing was\n"
-	      "     changed\n"
+	      "     attach (or by the prefilter in the other mode), or the tc\n"
+	      "     filter at xnicctl's handle and priority is another tool's:\n"
+	      "     nothing was changed\n"
 	      "  7  no BPF filesystem mounted at /sys/fs/bpf\n"
 	      "Every error is reported as one line on standard error, with the\n"
 	      "kernel's own message when it sent one.\n",
