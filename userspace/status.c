@@ -12,6 +12,8 @@
 #include "pfobj.h"
 #include "pin.h"
 #include "status.h"
+#include "tcattach.h"
+#include "tcobj.h"
 #include "xdplink.h"
 #include "xnicctl.h"
 
@@ -19,10 +21,13 @@ static const char help_status[] =
 "status [--json]\n"
 "    The devices xnicctl attached the prefilter to: DEV, MODE (native,\n"
 "    generic, or '-' when not attached), PROG (id), TAG, LINK (id); then\n"
-"    the pinned blocklists: MAP, ID, ENTRIES, MAX.\n"
+"    the pinned blocklists: MAP, ID, ENTRIES, MAX; then, per device\n"
+"    with a tc policy, per direction: DEV, DIR, PROG (id of the filter's\n"
+"    program, '-' when not attached), TAG.\n"
 "      --json            {devices: [{dev, attached, mode, prog_id, tag,\n"
 "                        link_id}], maps: [{name, id, entries,\n"
-"                        max_entries}]}; null for what does not apply\n";
+"                        max_entries}], tc: [{dev, direction, attached,\n"
+"                        prog_id, tag}]}; null for what does not apply\n";
 
 void status_usage(FILE *out)
 {
@@ -35,6 +40,8 @@ struct dev_row {
 	enum xdp_mode mode;
 	__u32 prog_id, link_id;
 	char tag[17];
+	bool has_policy;	/* DEV's policy maps are pinned */
+	struct tc_dir_state tc[POL_DIRS];	/* ours only */
 };
 
 struct map_row {
@@ -63,6 +70,26 @@ static int read_dev(const char *dev, struct dev_row *row, struct xerr *err)
 			snprintf(row->tag, sizeof(row->tag), "-");
 	}
 	xdp_state_close(&st);
+	return ret;
+}
+
+/* The tc side: only for a device whose policy maps are pinned. */
+static int read_tc(const char *dev, struct dev_row *row, struct xerr *err)
+{
+	char path[PATH_MAX];
+	struct tc_state st;
+	int ret, d;
+
+	pin_dev_path(path, dev, pol_map_name(POL_MAP_RULES));
+	row->has_policy = !access(path, F_OK);
+	if (!row->has_policy)
+		return 0;
+	ret = tc_state_read(dev, &st, err);
+	if (ret == XNIC_EXIT_NOLINK)
+		return 0;
+	for (d = 0; !ret && d < POL_DIRS; d++)
+		if (st.dir[d].ours)
+			row->tc[d] = st.dir[d];
 	return ret;
 }
 
@@ -111,7 +138,7 @@ out:
 static void print_text(const struct dev_row *devs, int ndevs,
 		       const struct map_row *maps)
 {
-	int i;
+	int i, d;
 
 	printf("%-15s %-8s %6s %-16s %6s\n", "DEV", "MODE", "PROG", "TAG",
 	       "LINK");
@@ -135,13 +162,26 @@ static void print_text(const struct dev_row *devs, int ndevs,
 		printf("%-15s %6u %8u %8u\n", maps[i].name, maps[i].id,
 		       maps[i].entries, maps[i].max_entries);
 	}
+	printf("\n%-15s %-8s %6s %-16s\n", "DEV", "TC", "PROG", "TAG");
+	for (i = 0; i < ndevs; i++) {
+		for (d = 0; devs[i].has_policy && d < POL_DIRS; d++) {
+			const struct tc_dir_state *t = &devs[i].tc[d];
+
+			if (t->ours)
+				printf("%-15s %-8s %6u %-16s\n", devs[i].dev,
+				       pol_dir_name(d), t->prog_id, t->tag);
+			else
+				printf("%-15s %-8s %6s %-16s\n", devs[i].dev,
+				       pol_dir_name(d), "-", "-");
+		}
+	}
 }
 
 static void print_json(const struct dev_row *devs, int ndevs,
 		       const struct map_row *maps)
 {
 	struct json j;
-	int i;
+	int i, d;
 
 	json_init(&j, stdout);
 	json_object_begin(&j);
@@ -175,6 +215,23 @@ static void print_json(const struct dev_row *devs, int ndevs,
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	json_key(&j, "tc");
+	json_array_begin(&j);
+	for (i = 0; i < ndevs; i++) {
+		for (d = 0; devs[i].has_policy && d < POL_DIRS; d++) {
+			const struct tc_dir_state *t = &devs[i].tc[d];
+
+			json_object_begin(&j);
+			json_member_string(&j, "dev", devs[i].dev);
+			json_member_string(&j, "direction", pol_dir_name(d));
+			json_key(&j, "attached");
+			json_bool(&j, t->ours);
+			json_member_int(&j, "prog_id", t->ours, t->prog_id);
+			json_member_string(&j, "tag", t->ours ? t->tag : NULL);
+			json_object_end(&j);
+		}
+	}
+	json_array_end(&j);
 	json_object_end(&j);
 }
 
@@ -196,8 +253,11 @@ static int run(bool json, struct xerr *err)
 		ret = xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < n && !ret; i++)
+	for (i = 0; i < n && !ret; i++) {
 		ret = read_dev(names[i]->d_name, &devs[i], err);
+		if (!ret)
+			ret = read_tc(names[i]->d_name, &devs[i], err);
+	}
 	for (i = 0; i < PF_MAP_SHARED && !ret; i++)
 		ret = read_map(i, &maps[i], err);
 	if (!ret && json)
