@@ -5,7 +5,8 @@
  * line on stderr and the documented exit status. The child runs under a
  * seccomp filter that kills it if it creates a socket, enters a netns or
  * makes a bpf() call, which proves a bad command line never reaches the
- * network or a BPF map.
+ * network or a BPF map (the tc commands read the hook over rtnetlink, so
+ * a socket is as telling as bpf() there).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,11 +140,13 @@ static void test_help(void **state)
 	assert_non_null(strstr(r.out, "xnicctl link show [NAME]"));
 	assert_non_null(strstr(r.out, "Exit status:"));
 	assert_non_null(strstr(r.out, "  5  no such xnic link"));
-	assert_non_null(strstr(r.out, "xnicctl attach DEV [--xdp native|generic|off]"));
-	assert_non_null(strstr(r.out, "xnicctl detach DEV"));
+	assert_non_null(strstr(r.out, "xnicctl attach DEV [--xdp native|generic|off] [--tc]"));
+	assert_non_null(strstr(r.out, "xnicctl detach DEV [--tc]"));
+	assert_non_null(strstr(r.out, "xnicctl policy add DEV ingress|egress allow|deny"));
+	assert_non_null(strstr(r.out, "xnicctl policy identity DEV N"));
 	assert_non_null(strstr(r.out, "xnicctl prefilter add|del PREFIX..."));
 	assert_non_null(strstr(r.out, "xnicctl arp-block add|del ADDR..."));
-	assert_non_null(strstr(r.out, "xnicctl stats [DEV] [--json]"));
+	assert_non_null(strstr(r.out, "xnicctl stats [DEV] [--json] [--watch SECONDS]"));
 	assert_non_null(strstr(r.out, "xnicctl status [--json]"));
 	assert_non_null(strstr(r.out, "  6  the device's XDP hook is held"));
 	assert_non_null(strstr(r.out, "  7  no BPF filesystem"));
@@ -164,6 +167,10 @@ static void test_command_help(void **state)
 	ok(ARGV("arp-block", "-h"), "ar_sip");
 	ok(ARGV("stats", "-h"), "drop_arp_sender");
 	ok(ARGV("status", "--help"), "ENTRIES");
+	ok(ARGV("policy", "--help"), "xnicctl policy list DEV [--json]");
+	ok(ARGV("policy", "add", "pb", "bogus", "-h"), "family ipv4|ipv6");
+	ok(ARGV("attach", "-h"), "--tc");
+	ok(ARGV("stats", "--help"), "--watch SECONDS");
 }
 
 static void test_version(void **state)
@@ -269,6 +276,40 @@ static void test_datapath_rejects(void **state)
 	      "xnicctl: missing command (try 'xnicctl --help')");
 }
 
+/* Bad tc policy arguments: exit 1 before any socket or bpf() call. */
+static void test_policy_rejects(void **state)
+{
+	(void)state;
+	fails(ARGV("policy"), XNIC_EXIT_USAGE,
+	      "xnicctl: policy: missing subcommand (try 'xnicctl policy --help')");
+	fails(ARGV("policy", "add", "pb", "ingress", "allow", "src",
+		   "10.0.0.1/8"), XNIC_EXIT_USAGE,
+	      "xnicctl: policy add: invalid prefix '10.0.0.1/8' (host bits set: did you mean 10.0.0.0/8?)");
+	fails(ARGV("policy", "add", "pb", "ingress", "allow", "proto", "tcp"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: policy add: a rule is for one family: give src or dst, or family ipv4|ipv6");
+	fails(ARGV("policy", "add", "pb", "egress", "deny", "src", "10.0.0.0/8",
+		   "dst", "::1"), XNIC_EXIT_USAGE,
+	      "xnicctl: policy add: dst '::1' is IPv6 but src is IPv4: a rule is for one family");
+	fails(ARGV("policy", "add", "pb", "egress", "deny", "family", "ipv4",
+		   "dport", "80-70"), XNIC_EXIT_USAGE,
+	      "xnicctl: policy add: invalid port range '80-70' (80 > 70)");
+	fails(ARGV("policy", "del", "pb", "ingress", "64"), XNIC_EXIT_USAGE,
+	      "xnicctl: policy del: invalid rule index '64' (expected 0..63)");
+	fails(ARGV("policy", "list", "pb", "extra"), XNIC_EXIT_USAGE,
+	      "xnicctl: policy list: unknown keyword 'extra'");
+	fails(ARGV("policy", "default", "pb", "both", "deny"), XNIC_EXIT_USAGE,
+	      "xnicctl: policy default: invalid direction 'both' (expected ingress or egress)");
+	fails(ARGV("policy", "identity", "pb", "0x100000000"), XNIC_EXIT_USAGE,
+	      "xnicctl: policy identity: invalid identity '0x100000000' (expected 0..4294967295, decimal or 0x hex)");
+	fails(ARGV("attach", "pb", "--tc", "--xdp", "tc"), XNIC_EXIT_USAGE,
+	      "xnicctl: attach: invalid XDP mode 'tc' (expected native, generic or off)");
+	fails(ARGV("detach", "pb", "--tc", "--json"), XNIC_EXIT_USAGE,
+	      "xnicctl: detach: unknown option '--json'");
+	fails(ARGV("stats", "pb", "--watch", "0"), XNIC_EXIT_USAGE,
+	      "xnicctl: stats: invalid interval '0' (expected 1..86400 seconds)");
+}
+
 static void test_one_line_errors(void **state)
 {
 	(void)state;
@@ -290,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_add_unknown_netns),
 		cmocka_unit_test(test_del_show_reject),
 		cmocka_unit_test(test_datapath_rejects),
+		cmocka_unit_test(test_policy_rejects),
 		cmocka_unit_test(test_one_line_errors),
 	};
 
