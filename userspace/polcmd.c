@@ -695,7 +695,6 @@ static int list(const int *fd, const struct pol_req *req, struct xerr *err)
 		json_object_end(&j);
 	}
 	json_object_end(&j);
-	putchar('\n');
 	return 0;
 }
 

@@ -38,8 +38,9 @@ static const char help_stats[] =
 "                        bytes}], policy: [{direction, reason, verdict,\n"
 "                        packets, bytes}]}]\n"
 "      --watch SECONDS   print again every SECONDS (1..86400) until\n"
-"                        SIGINT or SIGTERM, with PPS and BPS: the rates\n"
-"                        over the last interval ('-' the first time);\n"
+"                        SIGINT or SIGTERM (exit 0), with PPS and BPS:\n"
+"                        the rates over the last interval ('-' the\n"
+"                        first time);\n"
 "                        with --json one object per line: {time,\n"
 "                        interval, devices: [as above, plus pps, bps:\n"
 "                        null the first time]}\n";
@@ -403,10 +404,8 @@ static void print_all(const struct stats_req *req, const struct sample *sm,
 		for (i = 0; i < sm->n; i++)
 			print_dev(&p, &sm->v[i], find_dev(was, sm->v[i].dev));
 		json_array_end(&j);
-		if (p.watch) {
+		if (p.watch)
 			json_object_end(&j);
-			putchar('\n');
-		}
 		return;
 	}
 	if (p.watch) {
