@@ -338,11 +338,17 @@ expect $t:final-foreign-survives "$(foreign_id)" -eq "$FOREIGN"
 # --- a full list (64 rules) on another device, never attached --------
 ip link add tcfull0 type dummy
 on_exit "ip link del tcfull0 2>/dev/null"
-full=0
-for i in $(seq 0 63); do
-	"$X" policy add tcfull0 egress deny family ipv4 proto tcp dport $((2000 + i)) >/dev/null || full=1
-done
-expect $t:full-64-added "$full" -eq 0
+# The first rule through xnicctl (it creates the pins), 63 more in one
+# bpftool batch (keys 64 + i: egress; deny, IPv4, TCP, dport 2000 + i).
+xn full-first 0 policy add tcfull0 egress deny family ipv4 proto tcp dport 2000
+zeros=$(printf '0 %.0s' $(seq 32))
+for i in $(seq 1 63); do
+	p=$((2000 + i))
+	echo "map update pinned $PIN/dev/tcfull0/pol_rules key $((64 + i)) 0 0 0" \
+		"value 2 4 6 0 0 0 0 0 $((p & 255)) $((p >> 8)) $((p & 255)) $((p >> 8)) $zeros"
+done >/tmp/xnicctl-tc.batch
+check $t:full-batch bpftool batch file /tmp/xnicctl-tc.batch
+expect $t:full-64-listed "$("$X" policy list tcfull0 --json | jq '.egress.rules | length')" -eq 64
 xn full-refused-exit-2 2 policy add tcfull0 egress deny family ipv4
 check $t:full-message grep -q 'list is full' <<<"$ERR"
 expect $t:full-still-64 "$("$X" policy list tcfull0 --json | jq '.egress.rules | length')" -eq 64
@@ -350,11 +356,15 @@ xn full-del-first 0 policy del tcfull0 egress 0
 check $t:full-shifted sh -c "[ \"\$($X policy list tcfull0 --json | jq -r '.egress.rules | [first.dport, last.dport, (length | tostring)] | join(\",\")')\" = 2001,2063,63 ]"
 
 # --- stats --watch: one JSON object per line, stopped by SIGINT ------
-timeout -s INT 3 "$X" stats tb --watch 1 --json >/tmp/xnicctl-tc.watch
-check $t:watch-lines sh -c '[ "$(wc -l </tmp/xnicctl-tc.watch)" -ge 2 ]'
-check $t:watch-json sh -c 'jq -e ".devices[0].policy | length == 16" /tmp/xnicctl-tc.watch >/dev/null'
-check $t:watch-first-rate-null sh -c 'head -n 1 /tmp/xnicctl-tc.watch | jq -e ".interval == null and .devices[0].policy[0].pps == null" >/dev/null'
-check $t:watch-later-rate sh -c 'sed -n 2p /tmp/xnicctl-tc.watch | jq -e ".interval >= 1 and (.devices[0].policy[0].pps | type) == \"number\"" >/dev/null'
+# jq 1.6 -e succeeds on empty input: slurp the lines and check them all.
+W=/tmp/xnicctl-tc.watch
+timeout -s INT 3 "$X" stats tb --watch 1 --json >$W
+expect $t:watch-exit-0-on-sigint "$(timeout --preserve-status -s INT 2 "$X" stats tb --watch 1 >/dev/null; echo $?)" -eq 0
+expect $t:watch-lines "$(wc -l <$W)" -ge 2
+expect $t:watch-objects-per-line "$(jq -c . $W | wc -l)" -eq "$(wc -l <$W)"
+expect $t:watch-policy-rows "$(jq -s 'map(.devices[0].policy | length) | unique | if . == [16] then 1 else 0 end' $W)" -eq 1
+expect $t:watch-first-rate-null "$(jq -s 'if .[0].interval == null and .[0].devices[0].policy[0].pps == null then 1 else 0 end' $W)" -eq 1
+expect $t:watch-later-rate "$(jq -s 'if .[1].interval >= 1 and (.[1].devices[0].policy[0].pps | type) == "number" then 1 else 0 end' $W)" -eq 1
 
 dmesg_check $t:dmesg
 taint_check $t:taint
