@@ -187,6 +187,9 @@ def render(rows, md_path, png_path, machine, kernel, json_name):
     with open(md_path, "w") as f:
         f.write("\n".join(lines))
 
+    if not plot:
+        print("render: no ladder rung ran, no plot", file=sys.stderr)
+        return
     dat = png_path + ".dat"
     with open(dat, "w") as f:
         for rung, xn, vn in plot:
