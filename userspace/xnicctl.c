@@ -16,6 +16,7 @@
 #include "link.h"
 #include "pfobj.h"
 #include "polcmd.h"
+#include "service_cmd.h"
 #include "stats.h"
 #include "status.h"
 #include "xnicctl.h"
@@ -33,6 +34,7 @@ static const struct {
 	{ "policy", policy_main, policy_usage },
 	{ "stats", stats_main, stats_usage },
 	{ "status", status_main, status_usage },
+	{ "service", service_main, service_usage },
 };
 
 static void usage(FILE *out)

@@ -150,6 +150,8 @@ static void test_help(void **state)
 	assert_non_null(strstr(r.out, "xnicctl status [--json]"));
 	assert_non_null(strstr(r.out, "  6  the device's XDP hook is held"));
 	assert_non_null(strstr(r.out, "  7  no BPF filesystem"));
+	assert_non_null(strstr(r.out, "xnicctl service attach [--cgroup PATH]"));
+	assert_non_null(strstr(r.out, "xnicctl service list [--json]"));
 }
 
 static void test_command_help(void **state)
@@ -171,6 +173,8 @@ static void test_command_help(void **state)
 	ok(ARGV("policy", "add", "pb", "bogus", "-h"), "family ipv4|ipv6");
 	ok(ARGV("attach", "-h"), "--tc");
 	ok(ARGV("stats", "--help"), "--watch SECONDS");
+	ok(ARGV("service", "--help"), "ECONNREFUSED");
+	ok(ARGV("service", "add", "x", "-h"), "weight=N");
 }
 
 static void test_version(void **state)
@@ -310,6 +314,30 @@ static void test_policy_rejects(void **state)
 	      "xnicctl: stats: invalid interval '0' (expected 1..86400 seconds)");
 }
 
+/* Bad service arguments: exit 1 before any bpf() call (seccomp). */
+static void test_service_rejects(void **state)
+{
+	(void)state;
+	fails(ARGV("service"), XNIC_EXIT_USAGE,
+	      "xnicctl: service: missing subcommand (try 'xnicctl service --help')");
+	fails(ARGV("service", "add", "198.51.100.1:80/sctp"), XNIC_EXIT_USAGE,
+	      "xnicctl: service add: invalid service '198.51.100.1:80/sctp' (protocol must be tcp or udp)");
+	fails(ARGV("service", "add", "198.51.100.1:0/tcp"), XNIC_EXIT_USAGE,
+	      "xnicctl: service add: invalid service '198.51.100.1:0/tcp' (expected VIP:PORT/tcp or VIP:PORT/udp, port 1..65535, IPv6 as [VIP]:PORT)");
+	fails(ARGV("service", "add", "198.51.100.1:80/tcp", "--backend",
+		   "192.0.2.1:80", "--backend", "192.0.2.1:80"), XNIC_EXIT_USAGE,
+	      "xnicctl: service add: duplicate backend '192.0.2.1:80' (same as '192.0.2.1:80')");
+	fails(ARGV("service", "backend", "add", "198.51.100.1:80/tcp",
+		   "192.0.2.1:80,weight=x"), XNIC_EXIT_USAGE,
+	      "xnicctl: service backend add: invalid backend '192.0.2.1:80,weight=x' (weight=N with N in 1..100)");
+	fails(ARGV("service", "del", "bogus/tcp"), XNIC_EXIT_USAGE,
+	      "xnicctl: service del: invalid service 'bogus/tcp' (expected VIP:PORT/tcp or VIP:PORT/udp, port 1..65535, IPv6 as [VIP]:PORT)");
+	fails(ARGV("service", "attach", "--cgroup", "/proc"), XNIC_EXIT_USAGE,
+	      "xnicctl: service attach: '/proc' is not a cgroup v2 directory");
+	fails(ARGV("service", "list", "--yaml"), XNIC_EXIT_USAGE,
+	      "xnicctl: service list: unknown option '--yaml'");
+}
+
 static void test_one_line_errors(void **state)
 {
 	(void)state;
@@ -332,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_del_show_reject),
 		cmocka_unit_test(test_datapath_rejects),
 		cmocka_unit_test(test_policy_rejects),
+		cmocka_unit_test(test_service_rejects),
 		cmocka_unit_test(test_one_line_errors),
 	};
 
