@@ -67,9 +67,10 @@ static void usage(FILE *out)
 	      "  5  no such xnic link (NAME is missing or of another kind), no\n"
 	      "     such interface, or no counters or policy for it\n"
 	      "  6  the device's XDP hook is held by a program xnicctl did not\n"
-	      "     attach (or by the prefilter in the other mode), or the tc\n"
-	      "     filter at xnicctl's handle and priority is another tool's:\n"
-	      "     nothing was changed\n"
+	      "     attach (or by the prefilter in the other mode), the tc\n"
+	      "     filter at xnicctl's handle and priority is another tool's,\n"
+	      "     or the service links are on another cgroup: nothing was\n"
+	      "     changed\n"
 	      "  7  no BPF filesystem mounted at /sys/fs/bpf\n"
 	      "Every error is reported as one line on standard error, with the\n"
 	      "kernel's own message when it sent one.\n",
