@@ -470,6 +470,13 @@ static int do_attach(const struct svc_req *req, struct xerr *err)
 		goto out_cg;
 	for (i = 0; i < NPROGS && !ret; i++) {
 		ret = pinned_cgroup(i, &id, &fd[i], err);
+		if (!ret && fd[i] >= 0 && !id) {
+			/* Defunct (its cgroup is gone, or detached): replace. */
+			link_path(path, i);
+			unlink(path);
+			close(fd[i]);
+			fd[i] = -1;
+		}
 		if (!ret && fd[i] >= 0 && id != (__u64)st.st_ino)
 			ret = xerr_set(err, XNIC_EXIT_BUSY,
 				       "attached to another cgroup (cgroup id %llu): 'xnicctl service detach' first",
