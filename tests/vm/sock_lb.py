@@ -13,6 +13,8 @@ udp HOST PORT N [FIFO]
                      answered, replies whose recvfrom() source was not
                      (HOST, PORT). With FIFO: after N/2 datagrams print
                      "half NAME" and wait for a line on FIFO.
+hold HOST PORT FIFO  one TCP connection: print JSON {name, peer} (peer from
+                     getpeername()), wait for a line on FIFO, print it again
 refused tcp|udp HOST PORT
                      connect()/sendto() once; JSON {errno, seconds}
 HOST "::ffff:a.b.c.d" uses an IPv6 socket (an IPv4-mapped address).
@@ -99,6 +101,17 @@ def udp(host, port, n, fifo=None):
                       "first": names[0], "last": names[-1]}))
 
 
+def hold(host, port, fifo):
+    s = socket.socket(family(host), socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect((host, port))
+    name = s.recv(64).decode().strip()
+    print(json.dumps({"name": name, "peer": s.getpeername()[:2]}), flush=True)
+    with open(fifo) as f:
+        f.readline()
+    print(json.dumps({"name": name, "peer": s.getpeername()[:2]}), flush=True)
+
+
 def refused(proto, host, port):
     typ = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
     s = socket.socket(family(host), typ)
@@ -124,6 +137,8 @@ def main(argv):
     elif cmd == "udp":
         udp(argv[2], int(argv[3]), int(argv[4]),
             argv[5] if len(argv) > 5 else None)
+    elif cmd == "hold":
+        hold(argv[2], int(argv[3]), argv[4])
     elif cmd == "refused":
         refused(argv[2], argv[3], int(argv[4]))
     else:

@@ -9,14 +9,15 @@
 #   addresses of ls, outside the cgroup.
 #
 # Asserted: all eight programs pass the verifier and attach (idempotent;
-# another cgroup refused); TCP connections to a VIP spread over equal and
+# another cgroup refused, links of a removed cgroup replaced); TCP connections to a VIP spread over equal and
 # unequal weights; getpeername()/recvfrom() show the VIP; one UDP socket
 # keeps its backend until that backend is removed; a new backend takes
 # connections at once and a removed one gets none; a service without
 # backends refuses connect()/sendto() with ECONNREFUSED at once; IPv6
 # services; IPv4-mapped IPv6 clients (TCP and UDP) reach IPv4 services;
 # selection counters equal what the clients saw; bad arguments change
-# nothing; deleting a service and detaching restore plain behaviour.
+# nothing; reverse entries of a deleted (and re-added) service are not
+# used; deleting a service and detaching restore plain behaviour.
 # The spreads are loose statistical bounds (each can still fail, with a
 # probability far below 1e-6).
 set -u -o pipefail
@@ -239,6 +240,29 @@ xn del-v6 0 service del "$SVC6"
 R=$(client refused tcp $VIP6 80)
 check $t:deleted-service-plain sh -c "[ \"$(jn "$R" .errno)\" = ENETUNREACH ] || [ \"$(jn "$R" .errno)\" = EHOSTUNREACH ]"
 
+# --- a deleted service's reverse entries are not used -----------------
+# A connection to the VIP outlives its service; the service comes back
+# (same VIP, new id): getpeername() shows the backend, not the VIP.
+rm -f $FIFO
+mkfifo $FIFO
+client hold $VIP 80 $FIFO >/tmp/sock-lb-hold.out 2>&1 &
+hpid=$!
+if wait_for "grep -q peer /tmp/sock-lb-hold.out" 30; then
+	R=$(head -n 1 /tmp/sock-lb-hold.out)
+	be=$(jn "$R" .name)
+	check $t:held-peer-is-vip sh -c "[ \"$(jn "$R" '.peer | join(":")')\" = $VIP:80 ]"
+	xn stale-del 0 service del $SVC
+	xn stale-readd 0 service add $SVC --backend 198.18.90.2:8080 --backend 198.18.90.3:8080
+	echo go > $FIFO
+	wait $hpid
+	R=$(tail -n 1 /tmp/sock-lb-hold.out)
+	echo "    held across del/add: $R"
+	check $t:stale-revnat-unused sh -c "[ \"$(jn "$R" '.peer | join(":")')\" = 198.18.90.${be#b}:8080 ]"
+else
+	kill $hpid
+	fail $t:stale-revnat-unused "the held client did not start: $(cat /tmp/sock-lb-hold.out)"
+fi
+
 # --- detach: plain behaviour, services kept ---------------------------
 xn detach 0 service detach
 expect $t:detach-no-progs "$(nprogs $CG)" -eq 0
@@ -250,6 +274,15 @@ xn detach-again 0 service detach
 xn reattach 0 service attach --cgroup $CG
 R=$(client tcp $VIP 80 10)
 expect $t:reattached-works $(( $(count "$R" b2) + $(count "$R" b3) )) -eq 10
+
+# Links whose cgroup was removed are defunct: the next attach replaces them.
+CG3=$CGROOT/xnic-lb-gone
+xn detach-before-gone 0 service detach
+mkdir -p $CG3
+xn attach-gone 0 service attach --cgroup $CG3
+rmdir $CG3
+check $t:defunct-links-replaced wait_for "'$X' service attach --cgroup $CG 2>/dev/null" 30
+expect $t:defunct-replaced-progs "$(nprogs $CG)" -eq 8
 xn final-detach 0 service detach
 
 dmesg_check $t:dmesg-clean
