@@ -14,7 +14,8 @@
 # keeps its backend until that backend is removed; a new backend takes
 # connections at once and a removed one gets none; a service without
 # backends refuses connect()/sendto() with ECONNREFUSED at once; IPv6
-# services; IPv4-mapped IPv6 clients (TCP and UDP) reach IPv4 services;
+# services (TCP and UDP); IPv4-mapped IPv6 clients (TCP and UDP) reach
+# IPv4 services;
 # selection counters equal what the clients saw; bad arguments change
 # nothing; reverse entries of a deleted (and re-added) service are not
 # used; deleting a service and detaching restore plain behaviour.
@@ -67,7 +68,9 @@ ip -n lb_s link set ls up
 
 specs=()
 for h in 2 3 4 5; do specs+=("tcp,198.18.90.$h,8080,b$h"); done
-for h in 2 3; do specs+=("udp,198.18.90.$h,5353,u$h" "tcp,fd00:90::$h,8080,v$h"); done
+for h in 2 3; do
+	specs+=("udp,198.18.90.$h,5353,u$h" "tcp,fd00:90::$h,8080,v$h" "udp,fd00:90::$h,5353,w$h")
+done
 ip netns exec lb_s "${PY[@]}" serve "${specs[@]}" >/tmp/sock-lb-serve.log 2>&1 &
 on_exit "kill $!"
 if ! wait_for "grep -q ready /tmp/sock-lb-serve.log" 30; then
@@ -231,9 +234,15 @@ for h in 2 3; do
 	expect $t:v6-equal-v$h "$(count "$R" v$h)" -gt 12
 done
 expect $t:v6-counter "$(svc_sel "$SVC6")" -eq 60
+xn add-v6-udp 0 service add "[$VIP6]:53/udp" --backend "[fd00:90::2]:5353" --backend "[fd00:90::3]:5353"
+R=$(client udp $VIP6 53 10)
+echo "    ipv6 udp: $R"
+expect $t:v6-udp-one-backend "$(jn "$R" '.counts | length')" -eq 1
+expect $t:v6-udp-recvfrom-is-vip "$(jn "$R" .src_bad)" -eq 0
+expect $t:v6-udp-one-selection "$(svc_sel "[$VIP6]:53/udp")" -eq 1
 
 # --- JSON listing ------------------------------------------------------
-check $t:list-json-valid sh -c "$X service list --json | jq -e 'length == 5' >/dev/null"
+check $t:list-json-valid sh -c "$X service list --json | jq -e 'length == 6' >/dev/null"
 
 # --- deleting a service: plain again ----------------------------------
 xn del-v6 0 service del "$SVC6"
