@@ -48,6 +48,11 @@
  * A malformed packet is dropped rather than passed: a header the policy
  * cannot read could otherwise carry a denied flow past it.
  *
+ * Every drop also sends an event into the xnic_events ring buffer shared
+ * with the prefilter (rate-limited per CPU; bpf/drop_event.h): reason,
+ * addresses, ports, the rule that matched. The verdict does not depend
+ * on it.
+ *
  * Only UAPI headers and libbpf's bpf_helpers.h (no vmlinux.h). The rule
  * list is walked with bpf_loop() (kernel 5.17+), so the verifier checks
  * one rule, not POL_MAX_RULES of them.
@@ -61,6 +66,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "policy.h"
+#include "drop_event.bpf.h"
 
 #define POL_IP_OFFSET		0x1fff	/* kernel-internal (net/ip.h) */
 #define POL_IP6_OFFSET		0xfff8	/* fragment header offset bits */
@@ -96,7 +102,10 @@ struct {
 	__type(value, struct pol_stat);
 } pol_stats SEC(".maps");
 
-/* What the rules look at, addresses as network-order words. */
+/*
+ * What the rules look at, addresses as network-order words; and, for a
+ * drop's event only, the source port.
+ */
 struct pol_pkt {
 	__u32 src[4];
 	__u32 dst[4];
@@ -104,6 +113,7 @@ struct pol_pkt {
 	__u8 proto;
 	__u8 has_port;
 	__u16 dport;
+	__u16 sport;
 };
 
 /* Bytes an L4 header must have for the packet not to be malformed. */
@@ -133,6 +143,7 @@ static __always_inline int pol_l4(struct __sk_buff *skb, __u32 off,
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
 		if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
 			return POL_DROP_MALFORMED;
+		p->sport = bpf_ntohs(ports[0]);
 		p->dport = bpf_ntohs(ports[1]);
 		p->has_port = 1;
 	}
@@ -318,11 +329,14 @@ static __always_inline void pol_count(void *map, __u32 key, __u64 bytes)
 	}
 }
 
-/* Parse, walk the rules, decide: the reason, and whether to mark. */
-static __always_inline int pol_classify(struct __sk_buff *skb, __u32 dir)
+/*
+ * Parse into @p, walk the rules, decide: the reason, and in @hit the
+ * index of the rule that matched (left alone when none did).
+ */
+static __always_inline int pol_classify(struct __sk_buff *skb, __u32 dir,
+					struct pol_pkt *p, __u32 *hit)
 {
 	struct pol_walk w = { .dir = dir };
-	struct pol_pkt p = {};
 	struct pol_config *cfg;
 	__u32 key = 0, l3 = POL_ETH_HLEN;
 	__be16 proto;
@@ -337,10 +351,10 @@ static __always_inline int pol_classify(struct __sk_buff *skb, __u32 dir)
 	}
 	switch (proto) {
 	case bpf_htons(ETH_P_IP):
-		reason = pol_ipv4(skb, l3, &p);
+		reason = pol_ipv4(skb, l3, p);
 		break;
 	case bpf_htons(ETH_P_IPV6):
-		reason = pol_ipv6(skb, l3, &p);
+		reason = pol_ipv6(skb, l3, p);
 		break;
 	case bpf_htons(ETH_P_ARP):
 		return POL_PASS_ARP;
@@ -350,9 +364,10 @@ static __always_inline int pol_classify(struct __sk_buff *skb, __u32 dir)
 	if (reason)
 		return reason;
 
-	w.pkt = &p;
+	w.pkt = p;
 	bpf_loop(POL_MAX_RULES, pol_try_rule, &w, 0);
 	if (w.action != POL_ACT_END) {
+		*hit = w.hit;
 		pol_count(&pol_rule_stats, POL_KEY(dir, w.hit), skb->len);
 		return w.action == POL_ACT_ALLOW ? POL_PASS_RULE : POL_DROP_RULE;
 	}
@@ -362,15 +377,67 @@ static __always_inline int pol_classify(struct __sk_buff *skb, __u32 dir)
 	return POL_PASS_DEFAULT;
 }
 
+/*
+ * The event of a drop (bpf/drop_event.h) from what pol_classify() parsed
+ * into @p: family is set only once the L3 header proved valid. Only the
+ * ethertype is read again, so a passing packet pays nothing.
+ */
+static __always_inline void pol_event(struct __sk_buff *skb, __u32 dir,
+				      int reason, const struct pol_pkt *p,
+				      __u32 hit)
+{
+	struct xnic_drop_event e;
+	__be16 proto, inner;
+
+	if (!xnic_ev_admit())
+		return;
+	xnic_ev_init(&e, dir == POL_EGRESS ? XNIC_EV_HOOK_TC_EGRESS :
+					     XNIC_EV_HOOK_TC_INGRESS,
+		     XNIC_EV_PROG_POLICY, reason, skb->ifindex, skb->len);
+	if (!bpf_skb_load_bytes(skb, 12, &proto, sizeof(proto))) {
+		/* A tag cut short: the ethertype says it was a tag. */
+		if ((proto == bpf_htons(ETH_P_8021Q) ||
+		     proto == bpf_htons(ETH_P_8021AD)) &&
+		    !bpf_skb_load_bytes(skb, POL_ETH_HLEN + 2, &inner,
+					sizeof(inner))) {
+			proto = inner;
+			e.flags |= XNIC_EV_F_VLAN;
+		}
+		e.ethertype = bpf_ntohs(proto);
+	}
+	if (p->family == POL_FAMILY_IPV4 || p->family == POL_FAMILY_IPV6) {
+		e.family = p->family == POL_FAMILY_IPV4 ? XNIC_EV_FAMILY_IPV4 :
+							  XNIC_EV_FAMILY_IPV6;
+		e.proto = p->proto;
+		__builtin_memcpy(e.saddr, p->src, sizeof(e.saddr));
+		__builtin_memcpy(e.daddr, p->dst, sizeof(e.daddr));
+	}
+	if (p->has_port) {
+		e.sport = p->sport;
+		e.dport = p->dport;
+		e.flags |= XNIC_EV_F_PORTS;
+	}
+	if (reason == POL_DROP_RULE) {
+		e.rule = hit;
+		e.flags |= XNIC_EV_F_RULE;
+	}
+	xnic_ev_send(&e);
+}
+
 static __always_inline int pol_run(struct __sk_buff *skb, __u32 dir)
 {
-	int reason = pol_classify(skb, dir);
+	struct pol_pkt p = {};
 	struct pol_config *cfg;
-	__u32 key = 0;
+	__u32 key = 0, hit = 0;
+	int reason;
 
+	reason = pol_classify(skb, dir, &p, &hit);
 	pol_count(&pol_stats, POL_STAT_KEY(dir, reason), skb->len);
-	if (POL_REASON_IS_DROP(reason))
+	if (POL_REASON_IS_DROP(reason)) {
+		/* Whatever becomes of the event, the packet is dropped. */
+		pol_event(skb, dir, reason, &p, hit);
 		return TC_ACT_SHOT;
+	}
 	/* Only what the policy allowed carries the identity, not ARP. */
 	if (reason == POL_PASS_RULE || reason == POL_PASS_DEFAULT) {
 		cfg = bpf_map_lookup_elem(&pol_config, &key);

@@ -32,6 +32,10 @@
  *                                                      stack drops it)
  *   Ethernet/IPv4 ARP < 28 bytes                       DROP  MALFORMED
  *   802.3 length field or any other ethertype          PASS  OTHER
+ * Every drop, malformed included, also sends an event into the shared
+ * xnic_events ring buffer (rate-limited per CPU; bpf/drop_event.h) with
+ * the reason, addresses and ports; the verdict does not depend on it.
+ *
  * A frame that cannot be parsed as far as its verdict needs is dropped
  * rather than passed, so a truncated header can never carry a blocklisted
  * source past the filter. A second tag is the exception, by design: the
@@ -52,6 +56,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "prefilter.h"
+#include "drop_event.bpf.h"
 
 /*
  * IP_MF and IP_OFFSET are kernel-internal (net/ip.h); ARPHRD_ETHER is UAPI
@@ -78,6 +83,7 @@ struct pf_arphdr {
 /* Ethernet/IPv4 ARP body: sha[6] sip[4] tha[6] tip[4]; sip at offset 6. */
 #define PF_ARP_BODY_LEN		20
 #define PF_ARP_SIP_OFF		6
+#define PF_ARP_TIP_OFF		16
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -246,6 +252,80 @@ static __always_inline void pf_count(__u32 reason, __u64 bytes)
 	}
 }
 
+/*
+ * The event of a drop (bpf/drop_event.h), read again from the frame: the
+ * parsers above keep nothing of it, so a passing frame pays nothing.
+ * @l3 and @proto are where the parse stopped: the header after one VLAN
+ * tag and its ethertype (0 if the Ethernet header was cut short).
+ */
+static __always_inline void pf_event(struct xdp_md *ctx, __u32 reason,
+				     void *l3, __be16 proto, __u8 vlan,
+				     __u64 len)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xnic_drop_event e;
+	__u8 l4proto = 0;
+	__be16 *ports;
+	void *l4 = (void *)0;
+
+	if (!xnic_ev_admit())
+		return;
+	xnic_ev_init(&e, XNIC_EV_HOOK_XDP, XNIC_EV_PROG_PREFILTER, reason,
+		     ctx->ingress_ifindex, len);
+	e.ethertype = bpf_ntohs(proto);
+	if (vlan)
+		e.flags |= XNIC_EV_F_VLAN;
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *iph = l3;
+
+		if ((void *)(iph + 1) > data_end || iph->version != 4 ||
+		    iph->ihl < 5 || l3 + iph->ihl * 4 > data_end)
+			goto send;
+		e.family = XNIC_EV_FAMILY_IPV4;
+		e.proto = iph->protocol;
+		__builtin_memcpy(e.saddr, &iph->saddr, 4);
+		__builtin_memcpy(e.daddr, &iph->daddr, 4);
+		if (!(iph->frag_off & bpf_htons(PF_IP_OFFSET))) {
+			l4 = l3 + iph->ihl * 4;
+			l4proto = iph->protocol;
+		}
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6h = l3;
+
+		if ((void *)(ip6h + 1) > data_end || ip6h->version != 6)
+			goto send;
+		e.family = XNIC_EV_FAMILY_IPV6;
+		e.proto = ip6h->nexthdr;
+		__builtin_memcpy(e.saddr, &ip6h->saddr, 16);
+		__builtin_memcpy(e.daddr, &ip6h->daddr, 16);
+		l4 = ip6h + 1;
+		l4proto = ip6h->nexthdr;
+	} else if (proto == bpf_htons(ETH_P_ARP)) {
+		struct pf_arphdr *arp = l3;
+		__u8 *body = (void *)(arp + 1);
+
+		if ((void *)(body + PF_ARP_BODY_LEN) > data_end ||
+		    arp->hrd != bpf_htons(PF_ARPHRD_ETHER) ||
+		    arp->pro != bpf_htons(ETH_P_IP) ||
+		    arp->hln != ETH_ALEN || arp->pln != 4)
+			goto send;
+		e.family = XNIC_EV_FAMILY_ARP;
+		e.proto = bpf_ntohs(arp->op);
+		__builtin_memcpy(e.saddr, body + PF_ARP_SIP_OFF, 4);
+		__builtin_memcpy(e.daddr, body + PF_ARP_TIP_OFF, 4);
+	}
+	if (l4 && (l4proto == IPPROTO_TCP || l4proto == IPPROTO_UDP)) {
+		ports = l4;
+		if ((void *)(ports + 2) <= data_end) {
+			e.sport = bpf_ntohs(ports[0]);
+			e.dport = bpf_ntohs(ports[1]);
+			e.flags |= XNIC_EV_F_PORTS;
+		}
+	}
+send:
+	xnic_ev_send(&e);
+}
+
 /* Failure is not fatal: generic XDP or a full metadata area. */
 static __always_inline void pf_write_meta(struct xdp_md *ctx,
 					  const struct pf_meta *m)
@@ -270,8 +350,8 @@ int xdp_prefilter(struct xdp_md *ctx)
 	__u64 len = data_end - data;
 	struct ethhdr *eth = data;
 	void *l3 = eth + 1;
+	__be16 proto = 0;
 	__u32 reason;
-	__be16 proto;
 
 	if (l3 > data_end) {
 		reason = PF_DROP_MALFORMED;
@@ -308,8 +388,11 @@ int xdp_prefilter(struct xdp_md *ctx)
 
 out:
 	pf_count(reason, len);
-	if (PF_REASON_IS_DROP(reason))
+	if (PF_REASON_IS_DROP(reason)) {
+		/* Whatever becomes of the event, the frame is dropped. */
+		pf_event(ctx, reason, l3, proto, m.flags & PF_META_VLAN, len);
 		return XDP_DROP;
+	}
 	pf_write_meta(ctx, &m);
 	return XDP_PASS;
 }
