@@ -6,7 +6,9 @@
  * match field and every malformed case, with exact verdicts, marks and
  * per-CPU counters, then a seeded random run of random packets against
  * random rule sets, compared with a reference model that parses and
- * matches with its own code.
+ * matches with its own code. Every run's drop event (bpf/drop_event.h) is
+ * read back: exactly one per drop, with the fields the model parsed and
+ * the rule that matched; none per pass.
  *
  * Needs root (CAP_BPF + CAP_NET_ADMIN). Environment:
  *   POLICY_SEED=N    seed of the random run (default: time and pid;
@@ -22,6 +24,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -34,6 +37,7 @@
 #include <linux/pkt_cls.h>
 
 #include "bpftest.h"
+#include "evtest.h"
 #include "policy.h"
 #include "tc_policy.skel.h"
 
@@ -63,6 +67,7 @@ static int prog_fd[POL_DIRS], rules_fd, config_fd, stats_fd, rstats_fd;
 static int ncpus;
 /* The kernel runs an untagged IPv4/IPv6 packet shorter than its header. */
 static bool short_l3_ok;
+static uint32_t lo_ifindex;	/* test runs see the loopback device */
 
 /* What the counters must read: every run packet is added here. */
 static struct pol_stat tally[NSTATS], rtally[NRULES];
@@ -311,6 +316,9 @@ static int reset(void **state)
 	zero_percpu(rstats_fd, NRULES);
 	memset(tally, 0, sizeof(tally));
 	memset(rtally, 0, sizeof(rtally));
+	ev_unlimited();
+	ev_stats_zero();
+	ev_take();
 	return 0;
 }
 
@@ -320,6 +328,7 @@ struct run {
 	int err;
 	uint32_t verdict;
 	uint32_t mark;
+	uint64_t t0, t1;	/* CLOCK_MONOTONIC around the run */
 };
 
 static void run(int dir, const struct pkt *p, uint32_t mark_in, struct run *r)
@@ -337,17 +346,38 @@ static void run(int dir, const struct pkt *p, uint32_t mark_in, struct run *r)
 		.ctx_size_out = sizeof(ctx_out),
 	);
 
+	r->t0 = ev_now();
 	r->err = bpf_prog_test_run_opts(prog_fd[dir], &opts) ? -errno : 0;
+	r->t1 = ev_now();
 	r->verdict = opts.retval;
 	r->mark = ctx_out.mark;
+	/* This run's events, and only this run's, in ev_got. */
+	ev_take();
 }
 
-/* Every counter, summed over CPUs, must equal the tally. */
+/*
+ * Every counter, summed over CPUs, must equal the tally; with the limiter
+ * off (as reset() leaves it) every drop's event was emitted.
+ */
 static bool stats_match(const char *what)
 {
+	struct xnic_ev_stats ev;
 	struct pol_stat got;
+	uint64_t drops = 0;
 	bool ok = true;
 	uint32_t k;
+
+	ev_stats(&ev);
+	for (k = 0; k < NSTATS; k++)
+		if (POL_REASON_IS_DROP(k % POL_REASON_MAX))
+			drops += tally[k].packets;
+	if (ev.emitted != drops || ev.rate_limited || ev.ringbuf_full) {
+		print_error("%s: xnic_ev_stats emitted %" PRIu64 " rate_limited %" PRIu64
+			    " ringbuf_full %" PRIu64 ", want %" PRIu64 " 0 0\n", what,
+			    (uint64_t)ev.emitted, (uint64_t)ev.rate_limited,
+			    (uint64_t)ev.ringbuf_full, drops);
+		ok = false;
+	}
 
 	for (k = 0; k < NSTATS; k++) {
 		assert_int_equal(read_sum(stats_fd, k, &got), 0);
@@ -408,9 +438,13 @@ static const char *check_run(const struct run *r, const struct verdict *v)
 	return why;
 }
 
+/* The run's drop event against the model's (defined with the model). */
+static const char *check_event(int dir, const struct pkt *p,
+			       const struct run *r, const struct verdict *v);
+
 /*
  * Run p in dir with mark_in, expect reason (and rule hit), the mark after
- * the program, then every counter exactly.
+ * the program, its event, then every counter exactly.
  */
 static void expect_mark(int dir, const struct pkt *p, int reason, int hit,
 			uint32_t mark_in, uint32_t mark_out, const char *what)
@@ -421,6 +455,8 @@ static void expect_mark(int dir, const struct pkt *p, int reason, int hit,
 
 	run(dir, p, mark_in, &r);
 	why = check_run(&r, &v);
+	if (!why)
+		why = check_event(dir, p, &r, &v);
 	if (why)
 		fail_msg("%s %s: %s", dir ? "egress" : "ingress", what, why);
 	tally_add(dir, reason, hit, p->len);
@@ -464,6 +500,12 @@ static int group_setup(void **state)
 	}
 	prog_fd[POL_INGRESS] = bpf_program__fd(skel->progs.tc_ingress);
 	prog_fd[POL_EGRESS] = bpf_program__fd(skel->progs.tc_egress);
+	lo_ifindex = if_nametoindex("lo");
+	if (ev_open(skel->obj)) {
+		fprintf(stderr, "tc_policy: no drop event maps\n");
+		return -1;
+	}
+	ev_unlimited();
 	rules_fd = bpf_map__fd(skel->maps.pol_rules);
 	config_fd = bpf_map__fd(skel->maps.pol_config);
 	stats_fd = bpf_map__fd(skel->maps.pol_stats);
@@ -487,6 +529,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
+	ev_close();
 	tc_policy__destroy(skel);
 	return 0;
 }
@@ -1151,6 +1194,222 @@ static void test_ipv6_malformed(void **state)
 	expect(POL_INGRESS, &p, POL_DROP_MALFORMED, NO_RULE, "icmpv6 3 bytes");
 }
 
+/* ---- drop events -------------------------------------------------------- */
+
+/* Run p in dir, expect a drop for reason and one event; returns it. */
+static const struct xnic_drop_event *drop_event(int dir, const struct pkt *p,
+						int reason)
+{
+	struct run r;
+
+	run(dir, p, 0, &r);
+	assert_int_equal(r.err, 0);
+	assert_int_equal(r.verdict, TC_ACT_SHOT);
+	return ev_one(dir == POL_EGRESS ? XNIC_EV_HOOK_TC_EGRESS : XNIC_EV_HOOK_TC_INGRESS,
+		      XNIC_EV_PROG_POLICY, reason, lo_ifindex, p->len, r.t0, r.t1);
+}
+
+/* The fields written out by hand, independently of the model. */
+static void test_event_fields(void **state)
+{
+	const struct xnic_drop_event *e;
+	struct pkt p;
+	int i;
+
+	(void)state;
+	/* Rule 1 matches: its index, ports and addresses. */
+	rule(POL_INGRESS, 0, POL_ACT_ALLOW, "10.0.0.1/32", "0.0.0.0/0", P_TCP, 22, 22);
+	rule(POL_INGRESS, 1, POL_ACT_DENY, "10.0.0.0/8", "0.0.0.0/0", P_TCP, 0, 65535);
+	v4(&p, "10.0.0.3", "10.0.0.2", P_TCP, 80);
+	e = drop_event(POL_INGRESS, &p, POL_DROP_RULE);
+	assert_int_equal(e->len, 14 + 20 + 20);
+	assert_int_equal(e->ethertype, T_IPV4);
+	assert_int_equal(e->flags, XNIC_EV_F_PORTS | XNIC_EV_F_RULE);
+	assert_int_equal(e->rule, 1);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_IPV4);
+	assert_int_equal(e->proto, P_TCP);
+	assert_int_equal(e->sport, 40000);
+	assert_int_equal(e->dport, 80);
+	ev_assert_addr(e->saddr, "10.0.0.3");
+	ev_assert_addr(e->daddr, "10.0.0.2");
+	/* Behind a tag. */
+	pkt_eth(&p, T_IPV4);
+	pkt_tag(&p, T_8021Q);
+	pkt_v4(&p, "10.0.0.3", "10.0.0.2");
+	pkt_l4(&p, P_TCP, 443, 20);
+	e = drop_event(POL_INGRESS, &p, POL_DROP_RULE);
+	assert_int_equal(e->flags, XNIC_EV_F_VLAN | XNIC_EV_F_PORTS | XNIC_EV_F_RULE);
+	assert_int_equal(e->ethertype, T_IPV4);
+	assert_int_equal(e->dport, 443);
+
+	/* Egress default deny, IPv6 UDP: no rule. */
+	config(0, POL_ACT_END, POL_ACT_DENY);
+	v6(&p, "2001:db8::1", "2001:db8::2", P_UDP, 53);
+	e = drop_event(POL_EGRESS, &p, POL_DROP_DEFAULT);
+	assert_int_equal(e->ethertype, T_IPV6);
+	assert_int_equal(e->flags, XNIC_EV_F_PORTS);
+	assert_int_equal(e->rule, 0);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_IPV6);
+	assert_int_equal(e->proto, P_UDP);
+	assert_int_equal(e->sport, 40000);
+	assert_int_equal(e->dport, 53);
+	ev_assert_addr(e->saddr, "2001:db8::1");
+	ev_assert_addr(e->daddr, "2001:db8::2");
+	/* The protocol after the extension headers. */
+	pkt_eth(&p, T_IPV6);
+	pkt_v6(&p, "2001:db8::1", "2001:db8::2");
+	pkt_ext(&p, X_HOP, 0);
+	pkt_ext(&p, X_DSTOPTS, 1);
+	pkt_l4(&p, P_TCP, 22, 20);
+	e = drop_event(POL_EGRESS, &p, POL_DROP_DEFAULT);
+	assert_int_equal(e->proto, P_TCP);
+	assert_int_equal(e->dport, 22);
+
+	/* Too many extension headers: addresses, no protocol. */
+	pkt_eth(&p, T_IPV6);
+	pkt_v6(&p, "2001:db8::7", "2001:db8::8");
+	for (i = 0; i <= POL_V6_EXT_MAX; i++)
+		pkt_ext(&p, X_DSTOPTS, 0);
+	pkt_l4(&p, P_TCP, 22, 20);
+	e = drop_event(POL_INGRESS, &p, POL_DROP_EXTHDR);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_IPV6);
+	assert_int_equal(e->proto, 0);
+	assert_int_equal(e->flags, 0);
+	ev_assert_addr(e->saddr, "2001:db8::7");
+
+	/* A TCP header cut short: the protocol, no ports. */
+	v4_l4(&p, P_TCP, 22, 10);
+	e = drop_event(POL_INGRESS, &p, POL_DROP_MALFORMED);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_IPV4);
+	assert_int_equal(e->proto, P_TCP);
+	assert_int_equal(e->flags, 0);
+	assert_int_equal(e->sport, 0);
+	/* IHL 4: the header claimed IPv4; no addresses. */
+	v4(&p, "10.0.0.1", "10.0.0.2", P_UDP, 53);
+	p.b[p.l3] = 0x44;
+	e = drop_event(POL_EGRESS, &p, POL_DROP_MALFORMED);
+	assert_int_equal(e->ethertype, T_IPV4);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_NONE);
+	ev_assert_addr(e->saddr, "0.0.0.0");
+}
+
+/* Each drop reason in each direction: one event; each pass: none. */
+static void test_event_every_reason(void **state)
+{
+	struct pkt p;
+	struct run r;
+	int d, k, i;
+
+	(void)state;
+	for (d = 0; d < POL_DIRS; d++) {
+		rule(d, 0, POL_ACT_ALLOW, "10.0.0.1/32", "0.0.0.0/0", 0, 0, 65535);
+		rule(d, 1, POL_ACT_DENY, "10.0.0.2/32", "0.0.0.0/0", 0, 0, 65535);
+	}
+	config(0, POL_ACT_DENY, POL_ACT_DENY);
+	for (d = 0; d < POL_DIRS; d++) {
+		for (k = 0; k < POL_REASON_MAX; k++) {
+			switch (k) {
+			case POL_PASS_RULE:
+				v4(&p, "10.0.0.1", "10.0.0.9", P_UDP, 53);
+				break;
+			case POL_DROP_RULE:
+				v4(&p, "10.0.0.2", "10.0.0.9", P_UDP, 53);
+				break;
+			case POL_PASS_DEFAULT:
+				config(0, POL_ACT_END, POL_ACT_END);
+				/* fall through */
+			case POL_DROP_DEFAULT:
+				v4(&p, "10.0.0.3", "10.0.0.9", P_UDP, 53);
+				break;
+			case POL_PASS_ARP:
+				pkt_eth(&p, T_ARP);
+				grow(&p, 28);
+				break;
+			case POL_PASS_OTHER:
+				pkt_eth(&p, 0x88cc);
+				grow(&p, 46);
+				break;
+			case POL_DROP_MALFORMED:
+				v4_l4(&p, P_UDP, 53, 7);
+				break;
+			case POL_DROP_EXTHDR:
+				pkt_eth(&p, T_IPV6);
+				pkt_v6(&p, "2001:db8::1", "2001:db8::2");
+				for (i = 0; i <= POL_V6_EXT_MAX; i++)
+					pkt_ext(&p, X_HOP, 0);
+				pkt_l4(&p, P_UDP, 53, 8);
+				break;
+			}
+			if (POL_REASON_IS_DROP(k)) {
+				drop_event(d, &p, k);
+			} else {
+				run(d, &p, 0, &r);
+				assert_int_equal(r.verdict, TC_ACT_OK);
+				assert_int_equal(ev_n, 0);
+			}
+			tally_add(d, k, k == POL_PASS_RULE ? 0 : k == POL_DROP_RULE ? 1 : NO_RULE,
+				  p.len);
+			config(0, POL_ACT_DENY, POL_ACT_DENY);
+		}
+	}
+	assert_true(stats_match("every reason"));
+}
+
+/*
+ * The limiter and a full ring, as the prefilter's tests check in detail:
+ * events beyond the burst are counted, not sent; a ring nobody reads
+ * fills; every packet is dropped and counted all the same.
+ */
+static void test_event_limiter_and_full(void **state)
+{
+	const uint32_t fit = XNIC_EV_RING_BYTES / (sizeof(struct xnic_drop_event) + 8);
+	const uint32_t n = fit + 100;
+	uint8_t out[PKT_MAX + 64];
+	struct xnic_ev_stats st;
+	struct pol_stat drops;
+	unsigned int got = 0;
+	struct pkt p;
+	struct run r;
+	int i;
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = p.b,
+		.data_out = out,
+		.data_size_out = sizeof(out),
+		.repeat = n,
+	);
+
+	(void)state;
+	assert_int_equal(ev_pin_cpu(), 0);
+	config(0, POL_ACT_DENY, POL_ACT_DENY);
+	v4(&p, "10.0.0.1", "10.0.0.2", P_TCP, 80);
+	ev_limit(1, 2);
+	for (i = 0; i < 6; i++) {
+		run(i % 2, &p, 0, &r);
+		assert_int_equal(r.verdict, TC_ACT_SHOT);
+		got += ev_n;
+	}
+	ev_stats(&st);
+	assert_int_equal(got, 2);
+	assert_int_equal(st.emitted, 2);
+	assert_int_equal(st.rate_limited, 4);
+	ev_unpin_cpu();
+
+	ev_unlimited();
+	ev_stats_zero();
+	/* Nobody reads during the n runs of one call. */
+	opts.data_size_in = (uint32_t)p.len;
+	assert_int_equal(bpf_prog_test_run_opts(prog_fd[POL_INGRESS], &opts), 0);
+	assert_int_equal(opts.retval, TC_ACT_SHOT);
+	ev_take();
+	assert_int_equal(ev_n, fit);
+	ev_stats(&st);
+	assert_int_equal(st.emitted, fit);
+	assert_int_equal(st.ringbuf_full, n - fit);
+	assert_int_equal(read_sum(stats_fd, POL_STAT_KEY(POL_INGRESS, POL_DROP_DEFAULT),
+				  &drops), 0);
+	assert_int_equal(drops.packets, 3 + n);
+}
+
 /* ---- random packets and rule sets against a reference model ---------- */
 
 /*
@@ -1168,7 +1427,8 @@ struct mpkt {
 	int family;
 	uint8_t proto;
 	bool has_port;
-	uint16_t dport;
+	bool l4;	/* the protocol is final: L4 reached, or a later fragment */
+	uint16_t dport, sport;
 	uint8_t src[16], dst[16];
 };
 
@@ -1202,6 +1462,7 @@ static int model_l4(const uint8_t *f, size_t len, size_t o, struct mpkt *m)
 {
 	size_t need = 0;
 
+	m->l4 = true;
 	if (m->proto == P_TCP)
 		need = 20;
 	else if (m->proto == P_UDP)
@@ -1212,6 +1473,7 @@ static int model_l4(const uint8_t *f, size_t len, size_t o, struct mpkt *m)
 		return POL_DROP_MALFORMED;
 	if (m->proto == P_TCP || m->proto == P_UDP) {
 		m->has_port = true;
+		m->sport = get16(f + o);
 		m->dport = get16(f + o + 2);
 	}
 	return -1;
@@ -1248,8 +1510,10 @@ static int model_parse(const uint8_t *f, size_t len, struct mpkt *m)
 		m->proto = f[o + 9];
 		memcpy(m->src, f + o + 12, 4);
 		memcpy(m->dst, f + o + 16, 4);
-		if (get16(f + o + 6) & 0x1fff)
+		if (get16(f + o + 6) & 0x1fff) {
+			m->l4 = true;
 			return -1;
+		}
 		return model_l4(f, len, o + ihl, m);
 	}
 	if (type != T_IPV6)
@@ -1270,8 +1534,10 @@ static int model_parse(const uint8_t *f, size_t len, struct mpkt *m)
 				return POL_DROP_MALFORMED;
 			m->proto = f[o];
 			o += 8;
-			if (get16(f + o - 6) & 0xfff8)
+			if (get16(f + o - 6) & 0xfff8) {
+				m->l4 = true;
 				return -1;
+			}
 			continue;
 		}
 		if (o + 2 > len)
@@ -1314,6 +1580,56 @@ static struct verdict model_run(int dir, const uint8_t *f, size_t len,
 	    model.cfg.identity)
 		v.mark = model.cfg.identity;
 	return v;
+}
+
+/*
+ * The event a drop must send, from the layout in bpf/drop_event.h: what
+ * the model parsed, the ethertype after one tag, the matching rule.
+ */
+static void event_model(int dir, const uint8_t *f, size_t len,
+			const struct verdict *v, struct xnic_drop_event *e)
+{
+	uint16_t type;
+	struct mpkt m;
+
+	ev_want(e, dir == POL_EGRESS ? XNIC_EV_HOOK_TC_EGRESS : XNIC_EV_HOOK_TC_INGRESS,
+		XNIC_EV_PROG_POLICY, (uint8_t)v->reason, lo_ifindex, (uint32_t)len);
+	if (len < ETH_LEN)
+		return;
+	type = get16(f + 12);
+	if ((type == T_8021Q || type == T_8021AD) && len >= ETH_LEN + 4) {
+		type = get16(f + 16);
+		e->flags |= XNIC_EV_F_VLAN;
+	}
+	e->ethertype = type;
+	model_parse(f, len, &m);
+	if (m.family == POL_FAMILY_IPV4 || m.family == POL_FAMILY_IPV6) {
+		e->family = m.family == POL_FAMILY_IPV4 ? XNIC_EV_FAMILY_IPV4
+							: XNIC_EV_FAMILY_IPV6;
+		/* IPv6: a protocol only once the extension headers are behind. */
+		e->proto = m.family == POL_FAMILY_IPV4 || m.l4 ? m.proto : 0;
+		memcpy(e->saddr, m.src, 16);
+		memcpy(e->daddr, m.dst, 16);
+	}
+	if (m.has_port) {
+		e->sport = m.sport;
+		e->dport = m.dport;
+		e->flags |= XNIC_EV_F_PORTS;
+	}
+	if (v->reason == POL_DROP_RULE) {
+		e->rule = (uint16_t)v->hit;
+		e->flags |= XNIC_EV_F_RULE;
+	}
+}
+
+/* One event per drop, as the model says; none per pass. */
+static const char *check_event(int dir, const struct pkt *p,
+			       const struct run *r, const struct verdict *v)
+{
+	struct xnic_drop_event e;
+
+	event_model(dir, p->b, p->len, v, &e);
+	return ev_check(POL_REASON_IS_DROP(v->reason), &e, r->t0, r->t1);
 }
 
 /* Addresses and ports rules and packets share, so that rules match. */
@@ -1525,6 +1841,8 @@ static void test_random_vs_model(void **state)
 		assert_int_equal(read_sum(stats_fd, key, &before), 0);
 		run(dir, &p, mark_in, &r);
 		why = check_run(&r, &v);
+		if (!why)
+			why = check_event(dir, &p, &r, &v);
 		assert_int_equal(read_sum(stats_fd, key, &after), 0);
 		if (!why && (after.packets != before.packets + 1 ||
 			     after.bytes != before.bytes + p.len))
@@ -1580,6 +1898,9 @@ int main(void)
 		cmocka_unit_test_setup(test_ipv4_fragments, reset),
 		cmocka_unit_test_setup(test_ipv6_ext_headers, reset),
 		cmocka_unit_test_setup(test_ipv6_malformed, reset),
+		cmocka_unit_test_setup(test_event_fields, reset),
+		cmocka_unit_test_setup(test_event_every_reason, reset),
+		cmocka_unit_test_setup(test_event_limiter_and_full, reset),
 		cmocka_unit_test_setup(test_random_vs_model, reset),
 	};
 

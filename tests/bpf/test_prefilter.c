@@ -5,7 +5,9 @@
  * on Debian's 6.1, whose verifier is the one that matters): crafted
  * frames for every branch with exact verdicts, metadata and per-CPU
  * counters, then a seeded random run against a reference model that
- * parses frames with its own code.
+ * parses frames with its own code. Every run's drop event (bpf/drop_event.h)
+ * is read back: exactly one per drop with the fields a model computes
+ * from the frame, none per pass; then the limiter and a full ring.
  *
  * Needs root (CAP_BPF + CAP_NET_ADMIN). Environment:
  *   PREFILTER_SEED=N    seed of the random run (default: time and pid;
@@ -26,17 +28,20 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bpftest.h"
+#include "evtest.h"
 #include "prefilter.h"
 #include "xdp_prefilter.skel.h"
 
@@ -54,6 +59,7 @@ static struct xdp_prefilter *skel;
 static int prog_fd, stats_fd;
 static int ncpus;
 static bool split_ok;	/* the kernel runs a frame whose linear part is short */
+static uint32_t lo_ifindex;	/* test runs see the loopback device */
 
 /* What the counters must read: every run frame is added here. */
 static struct pf_stat tally[PF_REASON_MAX];
@@ -211,12 +217,16 @@ struct run {
 	uint32_t verdict;
 	uint32_t meta_len;	/* ctx_out.data: metadata in front of the frame */
 	uint32_t out_len;
+	uint64_t t0, t1;	/* CLOCK_MONOTONIC around the run */
 	uint8_t out[PKT_MAX + 256];
 };
 
-/* Run one frame, with old_meta bytes of metadata already in front. */
-static void run_meta(const struct pkt *p, const uint8_t *old_meta,
-		     uint32_t old_len, struct run *r)
+/*
+ * Run one frame, with old_meta bytes of metadata already in front,
+ * repeat times in one call (0 is once).
+ */
+static void run_core(const struct pkt *p, const uint8_t *old_meta,
+		     uint32_t old_len, uint32_t repeat, struct run *r)
 {
 	uint8_t in[PKT_MAX + 256];
 	struct xdp_md ctx_in = {
@@ -233,20 +243,31 @@ static void run_meta(const struct pkt *p, const uint8_t *old_meta,
 		.ctx_size_in = sizeof(ctx_in),
 		.ctx_out = &ctx_out,
 		.ctx_size_out = sizeof(ctx_out),
+		.repeat = repeat,
 	);
 
 	if (old_len)
 		memcpy(in, old_meta, old_len);
 	memcpy(in + old_len, p->b, p->len);
+	r->t0 = ev_now();
 	r->err = bpf_prog_test_run_opts(prog_fd, &opts) ? -errno : 0;
+	r->t1 = ev_now();
 	r->verdict = opts.retval;
 	r->meta_len = ctx_out.data;
 	r->out_len = opts.data_size_out;
+	/* This run's events, and only this run's, in ev_got. */
+	ev_take();
+}
+
+static void run_meta(const struct pkt *p, const uint8_t *old_meta,
+		     uint32_t old_len, struct run *r)
+{
+	run_core(p, old_meta, old_len, 0, r);
 }
 
 static void run(const struct pkt *p, struct run *r)
 {
-	run_meta(p, NULL, 0, r);
+	run_core(p, NULL, 0, 0, r);
 }
 
 static int read_stat(uint32_t key, struct pf_stat *sum)
@@ -264,12 +285,29 @@ static int read_stat(uint32_t key, struct pf_stat *sum)
 	return 0;
 }
 
-/* Every counter, summed over CPUs, must equal the tally. */
+/*
+ * Every counter, summed over CPUs, must equal the tally; with the limiter
+ * off (as reset() leaves it) every drop's event was emitted.
+ */
 static bool stats_match(const char *what)
 {
 	struct pf_stat got[PF_REASON_MAX];
+	struct xnic_ev_stats ev;
+	uint64_t drops = 0;
 	bool ok = true;
 	uint32_t k;
+
+	ev_stats(&ev);
+	for (k = 0; k < PF_REASON_MAX; k++)
+		if (PF_REASON_IS_DROP(k))
+			drops += tally[k].packets;
+	if (ev.emitted != drops || ev.rate_limited || ev.ringbuf_full) {
+		print_error("%s: xnic_ev_stats emitted %" PRIu64 " rate_limited %" PRIu64
+			    " ringbuf_full %" PRIu64 ", want %" PRIu64 " 0 0\n", what,
+			    (uint64_t)ev.emitted, (uint64_t)ev.rate_limited,
+			    (uint64_t)ev.ringbuf_full, drops);
+		ok = false;
+	}
 
 	for (k = 0; k < PF_REASON_MAX; k++) {
 		assert_int_equal(read_stat(k, &got[k]), 0);
@@ -309,6 +347,76 @@ struct verdict {
 };
 
 /*
+ * The event a drop of frame f (len bytes seen) must send, from the
+ * layout in bpf/drop_event.h, parsed here with byte offsets.
+ */
+static void event_model(const uint8_t *f, size_t len, enum pf_reason reason,
+			struct xnic_drop_event *e)
+{
+	size_t o = ETH_LEN, l4 = 0, ihl;
+	uint16_t type;
+
+	ev_want(e, XNIC_EV_HOOK_XDP, XNIC_EV_PROG_PREFILTER, reason,
+		lo_ifindex, (uint32_t)len);
+	if (len < ETH_LEN)
+		return;
+	type = get16(f + 12);
+	if (type == T_8021Q || type == T_8021AD) {
+		if (len < ETH_LEN + 4) {
+			e->ethertype = type;
+			return;
+		}
+		type = get16(f + 16);
+		o += 4;
+		e->flags |= XNIC_EV_F_VLAN;
+	}
+	e->ethertype = type;
+	if (type == T_IPV4) {
+		ihl = (f[o] & 15) * 4u;
+		if (len < o + 20 || f[o] >> 4 != 4 || ihl < 20 || len < o + ihl)
+			return;
+		e->family = XNIC_EV_FAMILY_IPV4;
+		e->proto = f[o + 9];
+		memcpy(e->saddr, f + o + 12, 4);
+		memcpy(e->daddr, f + o + 16, 4);
+		if (!(get16(f + o + 6) & 0x1fff))
+			l4 = o + ihl;
+	} else if (type == T_IPV6) {
+		if (len < o + 40 || f[o] >> 4 != 6)
+			return;
+		e->family = XNIC_EV_FAMILY_IPV6;
+		e->proto = f[o + 6];
+		memcpy(e->saddr, f + o + 8, 16);
+		memcpy(e->daddr, f + o + 24, 16);
+		l4 = o + 40;
+	} else if (type == T_ARP) {
+		if (len < o + 28 || get16(f + o) != 1 || get16(f + o + 2) != T_IPV4 ||
+		    f[o + 4] != 6 || f[o + 5] != 4)
+			return;
+		e->family = XNIC_EV_FAMILY_ARP;
+		e->proto = (uint8_t)get16(f + o + 6);
+		memcpy(e->saddr, f + o + 14, 4);
+		memcpy(e->daddr, f + o + 24, 4);
+	}
+	if (l4 && (e->proto == IPPROTO_TCP || e->proto == IPPROTO_UDP) &&
+	    len >= l4 + 4) {
+		e->sport = get16(f + l4);
+		e->dport = get16(f + l4 + 2);
+		e->flags |= XNIC_EV_F_PORTS;
+	}
+}
+
+/* One event per drop, as the model says; none per pass. */
+static const char *check_event(const struct pkt *p, const struct run *r,
+			       enum pf_reason want)
+{
+	struct xnic_drop_event e;
+
+	event_model(p->b, p->linear, want, &e);
+	return ev_check(PF_REASON_IS_DROP(want), &e, r->t0, r->t1);
+}
+
+/*
  * Check one run against the expected verdict: XDP action, and for a pass
  * the metadata and the frame left untouched. Returns a description of
  * the first difference, or NULL.
@@ -331,7 +439,7 @@ static const char *check_run(const struct pkt *p, const struct run *r,
 				 r->verdict, reason_name[want]);
 			return why;
 		}
-		return NULL;
+		return check_event(p, r, want);
 	}
 	if (r->verdict != XDP_PASS) {
 		snprintf(why, sizeof(why), "verdict %u, want XDP_PASS (%s)",
@@ -356,7 +464,7 @@ static const char *check_run(const struct pkt *p, const struct run *r,
 		snprintf(why, sizeof(why), "the program changed the frame");
 		return why;
 	}
-	return NULL;
+	return check_event(p, r, want);
 }
 
 static void tally_add(enum pf_reason r, size_t bytes)
@@ -489,6 +597,9 @@ static int reset(void **state)
 	map_clear(skel->maps.pf_v6_exact);
 	map_clear(skel->maps.pf_arp);
 	stats_zero();
+	ev_unlimited();
+	ev_stats_zero();
+	ev_take();
 	return 0;
 }
 
@@ -509,6 +620,12 @@ static int group_setup(void **state)
 	}
 	prog_fd = bpf_program__fd(skel->progs.xdp_prefilter);
 	stats_fd = bpf_map__fd(skel->maps.pf_stats);
+	lo_ifindex = if_nametoindex("lo");
+	if (ev_open(skel->obj)) {
+		fprintf(stderr, "xdp_prefilter: no drop event maps\n");
+		return -1;
+	}
+	ev_unlimited();
 
 	/* Can the linear part be shorter than the kernel's 14-byte minimum? */
 	pkt_eth(&p, T_IPV4);
@@ -525,6 +642,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
+	ev_close();
 	xdp_prefilter__destroy(skel);
 	return 0;
 }
@@ -1410,6 +1528,279 @@ static void test_stats_bytes(void **state)
 	assert_int_equal(tally[PF_DROP_V4_CIDR].bytes, 3 * (5 * 42 + 0 + 1 + 17 + 100 + 200));
 }
 
+/* ---- drop events ------------------------------------------------------ */
+
+/* Run p, expect a drop for reason and exactly one event; returns it. */
+static const struct xnic_drop_event *drop_event(const struct pkt *p,
+						enum pf_reason reason)
+{
+	struct run r;
+
+	run(p, &r);
+	assert_int_equal(r.err, 0);
+	assert_int_equal(r.verdict, XDP_DROP);
+	return ev_one(XNIC_EV_HOOK_XDP, XNIC_EV_PROG_PREFILTER, reason,
+		      lo_ifindex, p->linear, r.t0, r.t1);
+}
+
+/* The fields written out by hand, independently of the model. */
+static void test_event_fields(void **state)
+{
+	const struct xnic_drop_event *e;
+	struct pkt p;
+
+	(void)state;
+	block_v4_exact("192.0.2.1");
+	block_v6_cidr("2001:db8:66::", 48);
+	block_arp("192.0.2.66");
+
+	/* IPv4 TCP behind a tag and 4 bytes of options: ports after them. */
+	pkt_eth(&p, T_IPV4);
+	pkt_tag(&p, T_8021Q);
+	pkt_ipv4(&p, "192.0.2.1", "198.51.100.2", IPPROTO_TCP);
+	p.b[p.l3] = 0x46;
+	append_zero(&p, 20);
+	put16(p.b + p.l3 + 24, 40000);
+	put16(p.b + p.l3 + 26, 22);
+	e = drop_event(&p, PF_DROP_V4_EXACT);
+	assert_int_equal(e->len, 14 + 4 + 48);
+	assert_int_equal(e->ethertype, T_IPV4);
+	assert_int_equal(e->flags, XNIC_EV_F_VLAN | XNIC_EV_F_PORTS);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_IPV4);
+	assert_int_equal(e->proto, IPPROTO_TCP);
+	assert_int_equal(e->sport, 40000);
+	assert_int_equal(e->dport, 22);
+	assert_int_equal(e->rule, 0);
+	ev_assert_addr(e->saddr, "192.0.2.1");
+	ev_assert_addr(e->daddr, "198.51.100.2");
+
+	/* A later fragment has no ports. */
+	put16(p.b + p.l3 + 6, 185);
+	e = drop_event(&p, PF_DROP_V4_EXACT);
+	assert_int_equal(e->flags, XNIC_EV_F_VLAN);
+	assert_int_equal(e->sport, 0);
+	assert_int_equal(e->dport, 0);
+
+	/* IPv6 UDP. */
+	pkt_eth(&p, T_IPV6);
+	pkt_ipv6(&p, "2001:db8:66::5", "2001:db8::1", IPPROTO_UDP);
+	put16(p.b + p.l3 + 40, 5353);
+	put16(p.b + p.l3 + 42, 53);
+	e = drop_event(&p, PF_DROP_V6_CIDR);
+	assert_int_equal(e->ethertype, T_IPV6);
+	assert_int_equal(e->flags, XNIC_EV_F_PORTS);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_IPV6);
+	assert_int_equal(e->proto, IPPROTO_UDP);
+	assert_int_equal(e->sport, 5353);
+	assert_int_equal(e->dport, 53);
+	ev_assert_addr(e->saddr, "2001:db8:66::5");
+	ev_assert_addr(e->daddr, "2001:db8::1");
+
+	/* ARP reply: sender and target, the operation. */
+	pkt_eth(&p, T_ARP);
+	pkt_arp(&p, 2, "192.0.2.66", "192.0.2.1");
+	e = drop_event(&p, PF_DROP_ARP_SENDER);
+	assert_int_equal(e->ethertype, T_ARP);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_ARP);
+	assert_int_equal(e->proto, 2);
+	assert_int_equal(e->flags, 0);
+	ev_assert_addr(e->saddr, "192.0.2.66");
+	ev_assert_addr(e->daddr, "192.0.2.1");
+
+	/* Malformed: what the header claimed, no addresses. */
+	v4_frame(&p, "192.0.3.1", "198.51.100.1");
+	p.b[p.l3] = 0x43;
+	e = drop_event(&p, PF_DROP_MALFORMED);
+	assert_int_equal(e->ethertype, T_IPV4);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_NONE);
+	assert_int_equal(e->proto, 0);
+	ev_assert_addr(e->saddr, "0.0.0.0");
+	/* A tag cut short: the ethertype is the tag's. */
+	pkt_eth(&p, T_IPV4);
+	pkt_tag(&p, T_8021AD);
+	pkt_ipv4(&p, "192.0.3.1", "198.51.100.1", IPPROTO_UDP);
+	pkt_cut(&p, ETH_LEN + 2);
+	e = drop_event(&p, PF_DROP_MALFORMED);
+	assert_int_equal(e->ethertype, T_8021AD);
+	assert_int_equal(e->flags, 0);
+}
+
+/* Each drop reason: one event with it; each pass reason: none. */
+static void test_event_every_reason(void **state)
+{
+	bool seen[PF_REASON_MAX] = { false };
+	struct pkt p;
+	struct run r;
+	int k;
+
+	(void)state;
+	block_v4_cidr("192.0.2.0", 24);
+	block_v4_exact("203.0.113.9");
+	block_v6_cidr("2001:db8:66::", 48);
+	block_v6_exact("2001:db8::99");
+	block_arp("192.0.2.66");
+	for (k = 0; k < PF_REASON_MAX; k++) {
+		switch (k) {
+		case PF_PASS_IPV4:
+			v4_frame(&p, "198.51.100.1", "192.0.2.1");
+			break;
+		case PF_DROP_V4_CIDR:
+			v4_frame(&p, "192.0.2.1", "198.51.100.1");
+			break;
+		case PF_DROP_V4_EXACT:
+			v4_frame(&p, "203.0.113.9", "198.51.100.1");
+			break;
+		case PF_PASS_IPV6:
+		case PF_DROP_V6_CIDR:
+		case PF_DROP_V6_EXACT:
+			pkt_eth(&p, T_IPV6);
+			pkt_ipv6(&p, k == PF_PASS_IPV6 ? "2001:db8::1" :
+				 k == PF_DROP_V6_CIDR ? "2001:db8:66::1" : "2001:db8::99",
+				 "2001:db8::2", IPPROTO_TCP);
+			break;
+		case PF_PASS_ARP:
+		case PF_DROP_ARP_SENDER:
+			pkt_eth(&p, T_ARP);
+			pkt_arp(&p, 1, k == PF_PASS_ARP ? "192.0.2.1" : "192.0.2.66",
+				"192.0.2.2");
+			break;
+		case PF_PASS_OTHER:
+			pkt_eth(&p, 0x88cc);
+			append_zero(&p, 46);
+			break;
+		case PF_DROP_MALFORMED:
+			v4_frame(&p, "198.51.100.1", "192.0.2.1");
+			pkt_cut(&p, p.l3 + 19);
+			break;
+		}
+		if (PF_REASON_IS_DROP(k)) {
+			drop_event(&p, k);
+		} else {
+			run(&p, &r);
+			assert_int_equal(r.verdict, XDP_PASS);
+			assert_int_equal(ev_n, 0);
+		}
+		tally_add(k, p.linear);
+		seen[k] = true;
+	}
+	for (k = 0; k < PF_REASON_MAX; k++)
+		assert_true(seen[k]);
+	assert_true(stats_match("every reason"));
+}
+
+/*
+ * The token bucket: burst events at once, then rate per second; the
+ * rest counted as rate_limited, and every frame dropped all the same.
+ * One CPU, one bucket: the test stays on the CPU it starts on.
+ */
+static void test_event_limiter(void **state)
+{
+	struct xnic_ev_stats st;
+	unsigned int got = 0;
+	struct pkt p;
+	struct run r;
+	int i;
+
+	(void)state;
+	assert_int_equal(ev_pin_cpu(), 0);
+	block_v4_exact("192.0.2.1");
+	v4_frame(&p, "192.0.2.1", "198.51.100.1");
+	ev_limit(1, 3);		/* 1 per second, 3 at once */
+	for (i = 0; i < 10; i++) {
+		run(&p, &r);
+		assert_int_equal(r.err, 0);
+		assert_int_equal(r.verdict, XDP_DROP);
+		got += ev_n;
+	}
+	ev_stats(&st);
+	assert_int_equal(got, 3);
+	assert_int_equal(st.emitted, 3);
+	assert_int_equal(st.rate_limited, 7);
+	assert_int_equal(st.ringbuf_full, 0);
+	/* A second later, one token more: one event, then limited again. */
+	usleep(1100 * 1000);
+	run(&p, &r);
+	assert_int_equal(r.verdict, XDP_DROP);
+	assert_int_equal(ev_n, 1);
+	run(&p, &r);
+	assert_int_equal(r.verdict, XDP_DROP);
+	assert_int_equal(ev_n, 0);
+	ev_stats(&st);
+	assert_int_equal(st.emitted, 4);
+	assert_int_equal(st.rate_limited, 8);
+	/* The configuration applies to the next drop: no reload. */
+	ev_limit(XNIC_EV_RATE_UNLIMITED, 0);
+	for (i = 0; i < 5; i++) {
+		run(&p, &r);
+		assert_int_equal(ev_n, 1);
+	}
+	ev_unpin_cpu();
+}
+
+/* A zero configuration is the documented default: 1000/s, burst 100. */
+static void test_event_default_limit(void **state)
+{
+	const uint32_t n = 3 * XNIC_EV_BURST_DEFAULT / 2;
+	struct xnic_ev_stats st;
+	struct pf_stat drops;
+	uint64_t ms;
+	struct pkt p;
+	struct run r;
+
+	(void)state;
+	assert_int_equal(ev_pin_cpu(), 0);
+	block_v4_exact("192.0.2.1");
+	v4_frame(&p, "192.0.2.1", "198.51.100.1");
+	ev_limit(0, 0);
+	run_core(&p, NULL, 0, n, &r);
+	assert_int_equal(r.err, 0);
+	assert_int_equal(r.verdict, XDP_DROP);
+	ev_stats(&st);
+	/* The burst, plus what the rate refilled while the runs ran. */
+	ms = (r.t1 - r.t0) / 1000000;
+	print_message("# default limit: %u drops in %" PRIu64 " ms: %u events\n",
+		      n, ms, ev_n);
+	assert_true(ev_n >= XNIC_EV_BURST_DEFAULT);
+	assert_true(ev_n <= XNIC_EV_BURST_DEFAULT + ms * XNIC_EV_RATE_DEFAULT / 1000 + 1);
+	assert_int_equal(st.emitted, ev_n);
+	assert_int_equal(st.rate_limited, n - ev_n);
+	assert_int_equal(read_stat(PF_DROP_V4_EXACT, &drops), 0);
+	assert_int_equal(drops.packets, n);
+	ev_unpin_cpu();
+}
+
+/*
+ * Nobody reading: the ring fills, later events are counted as lost, and
+ * every frame is still dropped and counted.
+ */
+static void test_event_ring_full(void **state)
+{
+	const uint32_t fit = XNIC_EV_RING_BYTES / (sizeof(struct xnic_drop_event) + 8);
+	const uint32_t n = fit + 500;
+	struct xnic_ev_stats st;
+	struct pf_stat drops;
+	struct pkt p;
+	struct run r;
+
+	(void)state;
+	block_v4_exact("192.0.2.1");
+	v4_frame(&p, "192.0.2.1", "198.51.100.1");
+	run_core(&p, NULL, 0, n, &r);
+	assert_int_equal(r.err, 0);
+	assert_int_equal(r.verdict, XDP_DROP);
+	assert_int_equal(ev_n, fit);
+	ev_stats(&st);
+	assert_int_equal(st.emitted, fit);
+	assert_int_equal(st.ringbuf_full, n - fit);
+	assert_int_equal(st.rate_limited, 0);
+	assert_int_equal(read_stat(PF_DROP_V4_EXACT, &drops), 0);
+	assert_int_equal(drops.packets, n);
+	/* Read, the ring has room again. */
+	run(&p, &r);
+	assert_int_equal(r.verdict, XDP_DROP);
+	assert_int_equal(ev_n, 1);
+}
+
 /* ---- random frames against a reference model -------------------------- */
 
 /*
@@ -1884,6 +2275,11 @@ int main(void)
 		cmocka_unit_test_setup(test_meta_prepended, reset),
 		cmocka_unit_test_setup(test_meta_no_room, reset),
 		cmocka_unit_test_setup(test_stats_bytes, reset),
+		cmocka_unit_test_setup(test_event_fields, reset),
+		cmocka_unit_test_setup(test_event_every_reason, reset),
+		cmocka_unit_test_setup(test_event_limiter, reset),
+		cmocka_unit_test_setup(test_event_default_limit, reset),
+		cmocka_unit_test_setup(test_event_ring_full, reset),
 		cmocka_unit_test_setup(test_random_vs_model, reset),
 	};
 
