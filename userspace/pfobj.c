@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drop_event.h"	/* bpf/: XNIC_EV_MAP_PREFIX */
 #include "pfobj.h"
 #include "pin.h"
 #include "xdp_prefilter.skel.h"
@@ -56,13 +57,27 @@ int bpf_error(struct xerr *err, int e, const char *what)
 	return xerr_set(err, XNIC_EXIT_SYSTEM, "%s: %s", what, msg);
 }
 
-/* Point every map at its pin; libbpf reuses a compatible pinned map. */
+/*
+ * Point every map at its pin; libbpf reuses a compatible pinned map.
+ * The drop event maps (xnic_*) are shared like the blocklists, with
+ * every device and with every other program object that drops.
+ */
 static int set_pins(struct pfobj *o, const char *ifname, struct xerr *err)
 {
 	struct bpf_object *obj = o->skel->obj;
 	char path[PATH_MAX];
 	struct bpf_map *map;
 	int i, e;
+
+	bpf_object__for_each_map(map, obj) {
+		if (strncmp(bpf_map__name(map), XNIC_EV_MAP_PREFIX,
+			    strlen(XNIC_EV_MAP_PREFIX)))
+			continue;
+		pin_map_path(path, bpf_map__name(map));
+		e = -bpf_map__set_pin_path(map, path);
+		if (e)
+			return bpf_error(err, e, "cannot set a map's pin path");
+	}
 
 	for (i = 0; i < PF_MAP_SHARED; i++) {
 		map = bpf_object__find_map_by_name(obj, map_names[i]);

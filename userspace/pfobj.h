@@ -33,8 +33,8 @@ struct pfobj {
 };
 
 /*
- * Load the object. Shared maps are reused from PIN_ROOT, or created and
- * pinned there. With @ifname the program is loaded too, its pf_stats
+ * Load the object. Shared maps (the blocklists and the xnic_* drop event
+ * maps) are reused from PIN_ROOT, or created and pinned there. With @ifname the program is loaded too, its pf_stats
  * reused from or pinned at IFNAME's directory; without, the program is
  * not loaded at all: the maps exist and can be filled before any attach.
  * Callers hold pin_lock().

@@ -6,6 +6,8 @@
  *
  *   /sys/fs/bpf/xnic/pf_v4_lpm ... pf_arp   blocklists, shared by every
  *                                           device (one policy per node)
+ *   /sys/fs/bpf/xnic/xnic_events ...        drop events (bpf/drop_event.h),
+ *                                           shared by every program
  *   /sys/fs/bpf/xnic/dev/IFNAME/link        the XDP bpf_link on IFNAME
  *   /sys/fs/bpf/xnic/dev/IFNAME/pf_stats    IFNAME's own counters
  *
