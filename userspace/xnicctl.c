@@ -14,6 +14,7 @@
 #include "attach.h"
 #include "blocklist.h"
 #include "link.h"
+#include "monitor.h"
 #include "pfobj.h"
 #include "polcmd.h"
 #include "service_cmd.h"
@@ -35,6 +36,7 @@ static const struct {
 	{ "stats", stats_main, stats_usage },
 	{ "status", status_main, status_usage },
 	{ "service", service_main, service_usage },
+	{ "monitor", monitor_main, monitor_usage },
 };
 
 static void usage(FILE *out)
