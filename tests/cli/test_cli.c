@@ -148,6 +148,8 @@ static void test_help(void **state)
 	assert_non_null(strstr(r.out, "xnicctl arp-block add|del ADDR..."));
 	assert_non_null(strstr(r.out, "xnicctl stats [DEV] [--json] [--watch SECONDS]"));
 	assert_non_null(strstr(r.out, "xnicctl status [--json]"));
+	assert_non_null(strstr(r.out, "xnicctl monitor [--json] [--count N] [--dev DEV]"));
+	assert_non_null(strstr(r.out, "xnicctl monitor limit [--rate N] [--burst N] [--json]"));
 	assert_non_null(strstr(r.out, "  6  the device's XDP hook is held"));
 	assert_non_null(strstr(r.out, "  7  no BPF filesystem"));
 	assert_non_null(strstr(r.out, "xnicctl service attach [--cgroup PATH]"));
@@ -175,6 +177,8 @@ static void test_command_help(void **state)
 	ok(ARGV("stats", "--help"), "--watch SECONDS");
 	ok(ARGV("service", "--help"), "ECONNREFUSED");
 	ok(ARGV("service", "add", "x", "-h"), "weight=N");
+	ok(ARGV("monitor", "--help"), "rate_limited");
+	ok(ARGV("monitor", "limit", "-h"), "burst 100");
 }
 
 static void test_version(void **state)
@@ -278,6 +282,22 @@ static void test_datapath_rejects(void **state)
 	      "xnicctl: status: unknown keyword 'x'");
 	fails(ARGV("-v"), XNIC_EXIT_USAGE,
 	      "xnicctl: missing command (try 'xnicctl --help')");
+	fails(ARGV("monitor", "--count", "0"), XNIC_EXIT_USAGE,
+	      "xnicctl: monitor: invalid count '0' (expected 1..4294967295)");
+	fails(ARGV("monitor", "--dev", "a/b"), XNIC_EXIT_USAGE,
+	      "xnicctl: monitor: invalid interface name 'a/b' (contains '/')");
+	fails(ARGV("monitor", "xnic0"), XNIC_EXIT_USAGE,
+	      "xnicctl: monitor: unknown keyword 'xnic0'");
+	fails(ARGV("monitor", "--json", "--rate", "5"), XNIC_EXIT_USAGE,
+	      "xnicctl: monitor: unknown option '--rate'");
+	/* The limit is not set at all when one value is bad. */
+	fails(ARGV("monitor", "limit", "--rate", "10", "--burst", "x"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: monitor limit: invalid burst 'x' (expected 0..4294967295)");
+	fails(ARGV("monitor", "limit", "--rate", "4294967296"), XNIC_EXIT_USAGE,
+	      "xnicctl: monitor limit: invalid rate '4294967296' (expected 0..4294967295)");
+	fails(ARGV("monitor", "limit", "--burst"), XNIC_EXIT_USAGE,
+	      "xnicctl: monitor limit: missing value after '--burst'");
 }
 
 /* Bad tc policy arguments: exit 1 before any socket or bpf() call. */
