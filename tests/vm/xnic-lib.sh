@@ -11,6 +11,9 @@
 #                                   <-> B (in p_b), one queue, IPv6 off in
 #                                   both, then pair_addr
 #   dbg DEV [NS]                     DEV's debugfs directory
+#   xn NAME WANT ARGS...             run xnicctl ($X) with ARGS, pass $t:NAME
+#                                   if it exits WANT; stdout in $OUT,
+#                                   stderr in $ERR (and /tmp/xnicctl.err)
 
 # `ip link` prints "idx: A@PEER:"; the part after @ is the peer (iflink).
 peer_of() {
@@ -80,5 +83,17 @@ expect() {
 		pass "$name"
 	else
 		fail "$name" "got '$a', expected $op $e"
+	fi
+}
+
+xn() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	OUT=$("$X" "$@" 2>/tmp/xnicctl.err) || rc=$?
+	ERR=$(cat /tmp/xnicctl.err)
+	if [ "$rc" -eq "$want" ]; then
+		pass "$t:$name"
+	else
+		fail "$t:$name" "xnicctl $* exited $rc, expected $want: $ERR"
 	fi
 }

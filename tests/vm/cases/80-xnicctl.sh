@@ -67,20 +67,6 @@ ping_fails() { ! A ping -c 2 -i 0.2 -W 1 -q "${1:-$DST}" >/dev/null; }
 vping_ok() { V ping -c 2 -i 0.2 -W 5 -q $VDST >/dev/null; }
 vping_fails() { ! V ping -c 2 -i 0.2 -W 1 -q $VDST >/dev/null; }
 
-# xn NAME WANT ARGS...: run xnicctl, pass NAME if it exits WANT; its
-# stdout is kept in $OUT, stderr in $ERR.
-xn() {
-	local name=$1 want=$2 rc=0
-	shift 2
-	OUT=$("$X" "$@" 2>/tmp/xnicctl.err) || rc=$?
-	ERR=$(cat /tmp/xnicctl.err)
-	if [ "$rc" -eq "$want" ]; then
-		pass "$t:$name"
-	else
-		fail "$t:$name" "xnicctl $* exited $rc, expected $want: $ERR"
-	fi
-}
-
 # One counter of DEV: packets for REASON, summed over CPUs by xnicctl.
 count() {
 	"$X" stats "$1" --json |

@@ -40,20 +40,6 @@ fi
 rm -rf $PIN $TCPIN
 on_exit "rm -rf $PIN $TCPIN"
 
-# xn NAME WANT ARGS...: run xnicctl, pass NAME if it exits WANT; stdout
-# in $OUT, stderr in $ERR.
-xn() {
-	local name=$1 want=$2 rc=0
-	shift 2
-	OUT=$("$X" "$@" 2>/tmp/xnicctl.err) || rc=$?
-	ERR=$(cat /tmp/xnicctl.err)
-	if [ "$rc" -eq "$want" ]; then
-		pass "$t:$name"
-	else
-		fail "$t:$name" "xnicctl $* exited $rc, expected $want: $ERR"
-	fi
-}
-
 # jcheck NAME JSON FILTER: pass if JSON is there and jq -e FILTER holds.
 jcheck() {
 	if [ -n "$2" ] && jq -e "$3" >/dev/null 2>&1 <<<"$2"; then
