@@ -46,10 +46,10 @@ static const char help_monitor[] =
 "\n"
 "xnicctl monitor limit [--rate N] [--burst N] [--json]\n"
 "    Show or set the drop event rate limit, applied by every program at\n"
-"    its next drop (no reload): per CPU, at most N events per second on\n"
-"    average and N at once; 0 restores the default (1000 per second,\n"
-"    burst 100); a rate above 1000000000 sends every event. Also shows\n"
-"    the event counters since the maps were created.\n"
+"    its next drop (no reload): per CPU, --rate events per second on\n"
+"    average and --burst at once; 0 restores the default (1000 per\n"
+"    second, burst 100); a rate above 1000000000 sends every event.\n"
+"    Also shows the event counters since the maps were created.\n"
 "      --json            {rate, burst, effective_rate, effective_burst,\n"
 "                        emitted, rate_limited, ringbuf_full}\n";
 
