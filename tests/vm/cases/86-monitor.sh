@@ -10,7 +10,8 @@
 # Covered: nothing attached (exit 5, before and after pinning); a blocked
 # source's ping as JSON and as text with every field checked; an ARP
 # sender; --dev; the tc policy loaded by bpftool onto the same pinned
-# event maps, its ingress and egress drops with the rule index; the rate
+# event maps, its ingress and egress drops with the rule index, and
+# attached by `xnicctl attach --tc` (its loader shares them too); the rate
 # limit set at run time (same program) against a ping flood, every drop
 # counted exactly once as emitted, rate-limited or lost; SIGINT and
 # SIGTERM end the monitor with status 0.
@@ -212,6 +213,19 @@ if bpftool prog loadall "$B/tc_policy.bpf.o" $TCPIN type classifier "${shared[@]
 else
 	fail $t:tc-load "bpftool prog loadall tc_policy.bpf.o with the pinned event maps failed"
 fi
+
+# --- the tc policy attached by xnicctl itself: the same ring -----------------
+xn xtc-attach 0 attach evxb --tc
+xn xtc-deny 0 policy add evxb ingress deny family ipv4 proto icmp
+TCID=$(tc -j filter show dev evxb ingress | jq '[.[].options.prog.id // empty][0]')
+check $t:xtc-uses-the-pinned-ring sh -c \
+	"bpftool prog show id $TCID -j | jq -e '.map_ids | index($RING)' >/dev/null"
+mon xtc ping_a monitor --json --count 1 --dev evxb
+E=$(head -n 1 <<<"$MON")
+jcheck xtc-event "$E" '.hook == "tc-ingress" and .prog == "policy" and .reason == "drop_rule" and .rule == 0'
+jcheck xtc-addresses "$E" ".src == \"$SRC\" and .dst == \"$DST\" and .proto == 1"
+xn xtc-detach 0 detach evxb --tc
+check $t:xtc-detached-ping-back A ping -c 2 -i 0.2 -W 5 -q $DST
 
 # --- the rate limit at run time against a flood ------------------------------
 ID=$(prog_id evxb)
