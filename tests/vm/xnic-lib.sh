@@ -86,6 +86,29 @@ expect() {
 	fi
 }
 
+# xnicctl_case_begin T FILE...: the start of a case that drives xnicctl:
+# mark dmesg, check the FILEs were built, load xnic and mount the BPF
+# filesystem xnicctl pins on (virtme-ng does not). On failure it records
+# T:build or T:modprobe and returns 1; the case then exits 0.
+xnicctl_case_begin() {
+	local t=$1 f
+	shift
+	dmesg_mark
+	for f in "$@"; do
+		if [ ! -e "$f" ]; then
+			fail "$t:build" "$f missing: run make"
+			return 1
+		fi
+	done
+	xnic_load || { fail "$t:modprobe" "modprobe xnic failed"; return 1; }
+	if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; then
+		mount -t bpf bpf /sys/fs/bpf
+	fi
+}
+
+# xn NAME WANT ARGS...: run $X (xnicctl) with ARGS; pass $t:NAME if it
+# exits WANT. Its stdout is in $OUT, its stderr in $ERR and
+# /tmp/xnicctl.err.
 xn() {
 	local name=$1 want=$2 rc=0
 	shift 2

@@ -26,17 +26,7 @@ PASS_OBJ=$root/tests/progs/xdp_pass.o
 PIN=/sys/fs/bpf/xnic
 t=xnicctl
 
-dmesg_mark
-if [ ! -x "$X" ]; then
-	fail $t:build "$X missing: run make"
-	exit 0
-fi
-xnic_load || { fail $t:modprobe "modprobe xnic failed"; exit 0; }
-
-# The BPF filesystem where xnicctl pins (virtme-ng does not mount it).
-if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; then
-	mount -t bpf bpf /sys/fs/bpf
-fi
+xnicctl_case_begin $t "$X" || exit 0
 check $t:bpffs sh -c '[ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ]'
 rm -rf $PIN
 # Removing the pins detaches what is left: links live by their pins.

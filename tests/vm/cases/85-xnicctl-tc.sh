@@ -30,15 +30,7 @@ OBJ=$root/bpf/tc_policy.bpf.o
 PIN=/sys/fs/bpf/xnic
 t=xnicctl-tc
 
-dmesg_mark
-if [ ! -x "$X" ] || [ ! -f "$OBJ" ]; then
-	fail $t:build "$X or $OBJ missing: run make"
-	exit 0
-fi
-xnic_load || { fail $t:modprobe "modprobe xnic failed"; exit 0; }
-if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; then
-	mount -t bpf bpf /sys/fs/bpf
-fi
+xnicctl_case_begin $t "$X" "$OBJ" || exit 0
 check $t:bpffs sh -c '[ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ]'
 rm -rf $PIN
 on_exit "rm -rf $PIN"
@@ -62,20 +54,6 @@ A() { in_ns t_a "$@"; }
 ping_n() { A ping -c "$1" -i 0.2 -W 3 -s 56 -q $DST >/dev/null; }
 ping_ok() { ping_n 3; }
 ping_fails() { ! A ping -c 3 -i 0.2 -W 1 -q $DST >/dev/null; }
-
-# xn NAME WANT ARGS...: run xnicctl, pass NAME if it exits WANT; stdout
-# in $OUT, stderr in $ERR.
-xn() {
-	local name=$1 want=$2 rc=0
-	shift 2
-	OUT=$("$X" "$@" 2>/tmp/xnicctl-tc.err) || rc=$?
-	ERR=$(cat /tmp/xnicctl-tc.err)
-	if [ "$rc" -eq "$want" ]; then
-		pass "$t:$name"
-	else
-		fail "$t:$name" "xnicctl $* exited $rc, expected $want: $ERR"
-	fi
-}
 
 # The program id of the filter at xnicctl's place (pref 0x786e = 30830,
 # handle 0x786e) on tb's DIR hook, as tc reports it; 0 if none.
@@ -105,7 +83,7 @@ check $t:baseline-ping ping_ok
 
 # --- bad arguments before anything exists: exit 1, nothing created ---
 xn bad-cidr-exit-1 1 policy add tb ingress deny src 10.0.0.1/8
-check $t:bad-cidr-one-line sh -c '[ "$(wc -l </tmp/xnicctl-tc.err)" -eq 1 ]'
+check $t:bad-cidr-one-line sh -c '[ "$(wc -l </tmp/xnicctl.err)" -eq 1 ]'
 xn bad-family-mix 1 policy add tb ingress deny src 10.0.0.0/8 dst 2001:db8::1
 xn bad-no-family 1 policy add tb ingress deny proto tcp
 check $t:bad-created-nothing test ! -e $PIN/dev/tb

@@ -29,15 +29,7 @@ PIN=/sys/fs/bpf/xnic
 TCPIN=/sys/fs/bpf/xnic-test-tc
 t=monitor
 
-dmesg_mark
-if [ ! -x "$X" ]; then
-	fail $t:build "$X missing: run make"
-	exit 0
-fi
-xnic_load || { fail $t:modprobe "modprobe xnic failed"; exit 0; }
-if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; then
-	mount -t bpf bpf /sys/fs/bpf
-fi
+xnicctl_case_begin $t "$X" || exit 0
 rm -rf $PIN $TCPIN
 on_exit "rm -rf $PIN $TCPIN"
 

@@ -32,15 +32,7 @@ PY=(/usr/bin/python3 "$root/tests/vm/sock_lb.py")
 PIN=/sys/fs/bpf/xnic/lb
 t=sock-lb
 
-dmesg_mark
-if [ ! -x "$X" ]; then
-	fail $t:build "$X missing: run make"
-	exit 0
-fi
-xnic_load || { fail $t:modprobe "modprobe xnic failed"; exit 0; }
-if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; then
-	mount -t bpf bpf /sys/fs/bpf
-fi
+xnicctl_case_begin $t "$X" || exit 0
 rm -rf $PIN
 on_exit "rm -rf $PIN"
 
@@ -89,18 +81,6 @@ SVC6="[$VIP6]:80/tcp"
 # In the cgroup and lb_c: the clients whose sockets are translated.
 client() { bash -c 'echo $$ > "$0/cgroup.procs" && exec ip netns exec lb_c "$@"' "$CG" "${PY[@]}" "$@"; }
 
-# xn NAME WANT ARGS...: run xnicctl, pass NAME if it exits WANT.
-xn() {
-	local name=$1 want=$2 rc=0
-	shift 2
-	"$X" "$@" >/tmp/sock-lb.out 2>/tmp/sock-lb.err || rc=$?
-	ERR=$(cat /tmp/sock-lb.err)
-	if [ "$rc" -eq "$want" ]; then
-		pass "$t:$name"
-	else
-		fail "$t:$name" "xnicctl $* exited $rc, expected $want: $ERR"
-	fi
-}
 jn() { jq -r "$2" <<<"$1"; }
 count() { jn "$1" ".counts.$2 // 0"; }
 # A service's or one backend's counter from `service list --json`.
