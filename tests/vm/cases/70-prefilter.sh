@@ -162,7 +162,10 @@ attach_checks() {
 	local lpm=${map[pf_v4_lpm]} exact=${map[pf_v4_exact]} arp=${map[pf_arp]}
 
 	# Empty lists: everything passes, and tc reads each frame's class.
+	# Both ends forget: a probe of pfb's stale entry would teach pfa
+	# pfb's address, and pfa would send no request of its own.
 	A ip neigh flush dev pfa
+	P ip neigh flush dev pfb
 	settle
 	x=$(both_snap); s0=${x%|*}; m0=${x#*|}
 	check "$t-empty-lists-ping" ping_ok
@@ -222,6 +225,7 @@ attach_checks() {
 	s0=$(snap)
 	block "$arp" $DST
 	A ip neigh flush dev pfa
+	P ip neigh flush dev pfb
 	check "$t-arp-blocked-target-ping-ok" ping_ok
 	s1=$(snap)
 	expect "$t-arp-blocked-target-passed" "$(delta "$s0" "$s1" PASS_ARP)" -ge 1

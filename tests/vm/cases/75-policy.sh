@@ -151,7 +151,9 @@ marked() { P iptables -t mangle -nvxL xnic-pol | awk -v c="/* $1 */" 'index($0, 
 
 # --- no rules: everything passes, counted per direction -----------------
 S_LOAD=$(snap)
+# Both ends forget, so pa sends its own request (see 70-prefilter).
 A ip neigh flush dev pa
+P ip neigh flush dev pb
 s0=$(snap)
 check $t-empty-ping ping_ok
 s1=$(snap)
