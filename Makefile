@@ -23,6 +23,7 @@ bpf:
 testprogs:
 	$(MAKE) -C tests/progs
 	$(MAKE) -C tests/bpf
+	$(MAKE) -C bench
 
 userspace:
 	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace; fi

@@ -19,6 +19,8 @@
 #   XNIC_BENCH_ONLY     space-separated rung names to run (default: all);
 #                       "scaling" names the blocklist scaling rungs
 #   XNIC_BENCH_SCALE    blocklist sizes for them (default "1 100 1000 10000")
+#                       "services" names the service rungs
+#   XNIC_BENCH_SERVICES service counts for them (default "1 100 1000 10000")
 set -u -o pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -316,6 +318,124 @@ run_scaling() {
 	done
 }
 
+# ---- services (xnic only) ---------------------------------------------
+# A TCP client in the initial netns (CPU 0) reaches a backend, tcp_rr
+# serving in netns "svc" (CPU 1), across an xnic pair whose vectors run on
+# the CPU of the side that receives. Three ways to the backend:
+#   direct     the client connects to 10.9.5.2:8080 itself
+#   socklb     the client connects to a VIP; sock_lb's connect4 rewrites
+#              it to the backend once per connection (xnicctl service)
+#   iptables   the client connects to a VIP; kube-proxy's rules (nat
+#              OUTPUT -> KUBE-SERVICES, one rule per service -> KUBE-SVC
+#              -> KUBE-SEP -> DNAT) rewrite it, conntrack every packet
+# N services exist and the client uses the last one added, so iptables
+# walks past the N-1 others on each new connection. Measured: connect,
+# one byte each way, close (crr), and one byte each way on one
+# established connection (rr); cost = both CPUs' busy time per
+# transaction. The services all exist as well during the rr rows.
+
+# svc_vip I: service I's address, 10.96.0.1 on
+svc_vip() { echo "10.96.$((($1 + 1) / 256)).$((($1 + 1) % 256))"; }
+
+# measure_tx NAME ENTRIES MODE ADDR PORT: REPS runs of tcp_rr MODE
+measure_tx() {
+	local name=$1 entries=$2 mode=$3 addr=$4 port=$5 r res c00 c01 c10 c11
+
+	log "$name (svc): $reps x ${secs}s"
+	for ((r = 1; r <= reps; r++)); do
+		c00=$(cpu_busy 0); c10=$(cpu_busy 1)
+		res=$(taskset -c 0 "$root/bench/tcp_rr" "$mode" "$addr" "$port" "$secs") ||
+			die "$name: tcp_rr $mode $addr:$port failed"
+		c01=$(cpu_busy 0); c11=$(cpu_busy 1)
+		printf '{"rung":"%s","dev":"svc","entries":%d,"rep":%d,"packets":%d,"missed":0,"window_ns":%d,"cpu0_busy_ns":%d,"cpu1_busy_ns":%d}\n' \
+			"$name" "$entries" "$r" "${res% *}" "${res#* }" \
+			$(((c01 - c00) * 1000000000 / hz)) $(((c11 - c10) * 1000000000 / hz)) >>"$out"
+		sleep 0.5
+	done
+}
+
+# kube_proxy_rules N: an iptables-restore file for services 0..N-1
+kube_proxy_rules() {
+	local i
+	echo "*nat"
+	echo ":KUBE-SERVICES - [0:0]"
+	for ((i = 0; i < $1; i++)); do
+		echo ":KUBE-SVC-$i - [0:0]"
+		echo ":KUBE-SEP-$i - [0:0]"
+	done
+	echo "-A PREROUTING -j KUBE-SERVICES"
+	echo "-A OUTPUT -j KUBE-SERVICES"
+	for ((i = 0; i < $1; i++)); do
+		echo "-A KUBE-SERVICES -d $(svc_vip "$i")/32 -p tcp -m tcp --dport 80 -j KUBE-SVC-$i"
+		echo "-A KUBE-SVC-$i -j KUBE-SEP-$i"
+		echo "-A KUBE-SEP-$i -p tcp -m tcp -j DNAT --to-destination 10.9.5.2:8080"
+	done
+	echo "COMMIT"
+}
+
+run_services() {
+	local sizes=${XNIC_BENCH_SERVICES:-1 100 1000 10000} n have=0 i srv cg t0
+
+	ip netns add svc
+	ip -n svc link set lo up
+	pair_add xs xsp "" svc 1 || die "service pair"
+	ip addr add 10.9.5.1/24 dev xs
+	ip -n svc addr add 10.9.5.2/24 dev xsp
+	ip link set xs up
+	ip -n svc link set xsp up
+	# iptables rewrites after connect() routed: VIPs need a route (as on
+	# any node, whose default route covers them).
+	ip route add 10.96.0.0/12 dev xs
+	echo 0 >"$(dbg xs)/irq/0/cpu"
+	echo 1 >"$(dbg xsp svc)/irq/0/cpu"
+	ip netns exec svc taskset -c 1 "$root/bench/tcp_rr" serve 10.9.5.2 8080 &
+	srv=$!
+	sleep 0.3
+	# Thousands of connections: room in conntrack for the iptables rows.
+	sysctl -qw net.netfilter.nf_conntrack_max=1048576 2>/dev/null || true
+
+	measure_tx svc-direct-crr 0 crr 10.9.5.2 8080
+	measure_tx svc-direct-rr 0 rr 10.9.5.2 8080
+
+	# The cgroup v2 root: every process is under it.
+	cg=/sys/fs/cgroup
+	if [ "$(stat -f -c %T $cg)" != cgroup2fs ]; then
+		cg=/run/xnic-bench-cgroup
+		mkdir -p $cg
+		mountpoint -q $cg || mount -t cgroup2 none $cg || die "mount cgroup2"
+	fi
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	"$xnicctl" service attach --cgroup $cg >/dev/null || die "xnicctl service attach"
+	for n in $sizes; do
+		t0=$SECONDS
+		for ((i = have; i < n; i++)); do
+			"$xnicctl" service add "$(svc_vip "$i"):80/tcp" --backend 10.9.5.2:8080 \
+				>/dev/null || die "xnicctl service add $(svc_vip "$i")"
+		done
+		log "services: $((n - have)) added to $have in $((SECONDS - t0)) s"
+		have=$n
+		measure_tx "svc-socklb-crr-$n" "$n" crr "$(svc_vip $((n - 1)))" 80
+		[ "$n" != "${sizes%% *}" ] ||
+			measure_tx svc-socklb-rr "$n" rr "$(svc_vip $((n - 1)))" 80
+	done
+	"$xnicctl" service detach >/dev/null || die "xnicctl service detach"
+
+	for n in $sizes; do
+		t0=$SECONDS
+		kube_proxy_rules "$n" | iptables-restore || die "kube-proxy rules ($n)"
+		log "services: $n kube-proxy services in $((SECONDS - t0)) s"
+		measure_tx "svc-iptables-crr-$n" "$n" crr "$(svc_vip $((n - 1)))" 80
+		[ "$n" != "${sizes%% *}" ] ||
+			measure_tx svc-iptables-rr "$n" rr "$(svc_vip $((n - 1)))" 80
+	done
+	iptables -t nat -F
+	iptables -t nat -X
+
+	kill "$srv"
+	wait "$srv" 2>/dev/null
+	ip netns del svc
+}
+
 if want generator; then
 	pktgen_setup dum0 "$(ip -br link show xr | awk '{ print $3 }')"
 	measure generator dummy dum0
@@ -323,6 +443,9 @@ fi
 run_ladder xnic xr xg
 if want scaling; then
 	run_scaling xr
+fi
+if want services; then
+	run_services
 fi
 
 # veth: the same addressing, the xnic pair leaves with netns gen.

@@ -57,6 +57,10 @@ def summarize(rows):
         pps = [r["packets"] * 1e9 / r["window_ns"] for r in reps]
         if key[0] == "xnic":
             ns = [r["cpu1_busy_ns"] / r["packets"] for r in reps]
+        elif key[0] == "svc":
+            # client and server each on a CPU: both CPUs' time counts
+            ns = [(r["cpu0_busy_ns"] + r["cpu1_busy_ns"]) / r["packets"]
+                  for r in reps]
         elif key[0] == "veth" and gen_ns is not None:
             ns = [1e9 / p - gen_ns for p in pps]
         else:
@@ -103,6 +107,72 @@ def scaling_lines(summ):
             cells.append(f"{fmt_range(cur)} ({ratio(cur, base)})")
         lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
     return lines
+
+
+def services_lines(summ):
+    """Markdown for the service rungs (dev "svc"), or [] if none ran."""
+    def get(rung):
+        return summ.get(("svc", rung))
+
+    sizes = sorted({int(rung.rsplit("-", 1)[1]) for dev, rung in summ
+                    if dev == "svc" and "-crr-" in rung})
+    direct = get("svc-direct-crr")
+    if not sizes and not direct:
+        return []
+    lines = [
+        "",
+        "## Services",
+        "",
+        "A TCP client (CPU 0) reaches a backend in another netns (CPU 1) "
+        "over an xnic pair: directly, through a VIP translated by the "
+        "socket load balancer at connect() (`xnicctl service`), or through "
+        "a VIP translated by kube-proxy-style iptables rules (nat OUTPUT, "
+        "one KUBE-SERVICES rule per service, DNAT, conntrack). N services "
+        "exist and the client uses the last one added. crr: connect, one "
+        "byte each way, close (RST); rr: one byte each way on one "
+        "connection. Rates are transactions per second, median "
+        "(min-max); the CPU cost is both CPUs' busy time per transaction.",
+        "",
+        "| Services | socket LB conn/s | vs 1st row | socket LB us/conn | "
+        "iptables conn/s | vs 1st row | iptables us/conn |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    if direct:
+        lines.append(f"| direct to the backend | {fmt_range(direct['pps'])} "
+                     f"| | {fmt_range(us(direct['ns']), 1)} | | | |")
+    for n in sizes:
+        cells = []
+        for mech in ("socklb", "iptables"):
+            cur = get(f"svc-{mech}-crr-{n}") or {}
+            base = get(f"svc-{mech}-crr-{sizes[0]}") or {}
+            cells += [fmt_range(cur.get("pps")),
+                      ratio(cur.get("pps"), base.get("pps")),
+                      fmt_range(us(cur.get("ns")), 1)]
+        lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    rr = [(label, get(rung)) for rung, label in (
+        ("svc-direct-rr", "direct to the backend"),
+        ("svc-socklb-rr", "socket LB (VIP)"),
+        ("svc-iptables-rr", "iptables DNAT (VIP)"))]
+    base = get("svc-direct-rr") or {}
+    lines += [
+        "",
+        f"Requests on one established connection ({sizes[0] if sizes else 0:,} "
+        "service(s)):",
+        "",
+        "| Path | requests/s | vs direct | ns CPU per request |",
+        "|---|---|---|---|",
+    ]
+    for label, cur in rr:
+        if cur:
+            lines.append(f"| {label} | {fmt_range(cur['pps'])} | "
+                         f"{ratio(cur['pps'], base.get('pps'))} | "
+                         f"{fmt_range(cur['ns'])} |")
+    return lines
+
+
+def us(s):
+    """A (median, min, max) of ns in microseconds."""
+    return tuple(v / 1000 for v in s) if s else None
 
 
 def fmt_range(s, digits=0):
@@ -167,7 +237,7 @@ def render(rows, md_path, png_path, machine, kernel, json_name):
         plot.append((rung, xn[0] if xn else 0, vn[0] if vn else 0))
     missed = sum(s["missed"] for k, s in summ.items() if k[0] == "xnic")
     fastest = max((s["pps"][0] for k, s in summ.items()
-                   if k[0] != "dummy" and s["pps"]), default=0)
+                   if k[0] in ("xnic", "veth") and s["pps"]), default=0)
     if gen and fastest:
         head = gen["pps"][0] / fastest
         verdict = ("well above" if head >= 2 else
@@ -175,6 +245,7 @@ def render(rows, md_path, png_path, machine, kernel, json_name):
         lines += ["", f"Generator headroom: its ceiling is {head:.1f}x the "
                   f"fastest rung's median rate ({verdict})."]
     lines += scaling_lines(summ)
+    lines += services_lines(summ)
     lines += [
         "",
         f"Frames xnic's receiver missed for want of a posted buffer over "

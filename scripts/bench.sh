@@ -7,7 +7,7 @@
 # bench/results/<date>.json and renders docs/benchmarks.md and
 # docs/benchmarks.png from them.
 #
-#   XNIC_BENCH_REPS, _SECONDS, _ONLY, _SCALE: see bench/guest.sh
+#   XNIC_BENCH_REPS, _SECONDS, _ONLY, _SCALE, _SERVICES: see bench/guest.sh
 #   XNIC_BENCH_TIMEOUT=seconds  whole-VM limit (default 1800)
 set -eu -o pipefail
 
@@ -31,7 +31,6 @@ vm_find_vng
 
 echo "=== bench: build"
 make all >"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log"; exit 1; }
-make -C bench >>"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log"; exit 1; }
 echo "=== bench: DKMS install for $kver"
 scripts/dkms.sh install >"$out/dkms.log" 2>&1 || { tail -n 30 "$out/dkms.log"; exit 1; }
 
@@ -41,7 +40,8 @@ raw=$out/results.jsonl
 echo "=== bench: VM on $kernel (TCG; several minutes)"
 # The guest does not inherit our environment: pass the knobs on.
 envs=""
-for v in XNIC_BENCH_REPS XNIC_BENCH_SECONDS XNIC_BENCH_ONLY XNIC_BENCH_SCALE; do
+for v in XNIC_BENCH_REPS XNIC_BENCH_SECONDS XNIC_BENCH_ONLY XNIC_BENCH_SCALE \
+	XNIC_BENCH_SERVICES; do
 	[ -z "${!v:-}" ] || envs+="$v=$(printf %q "${!v}") "
 done
 rc=0
