@@ -15,12 +15,22 @@
  *   pol_config      ARRAY  0                      -> struct pol_config
  *   pol_rule_stats  PERCPU_ARRAY POL_KEY(dir, i)  -> struct pol_stat
  *   pol_stats       PERCPU_ARRAY POL_STAT_KEY(dir, reason) -> struct pol_stat
+ *   pol_redirects   ARRAY  POL_KEY(dir, i)        -> struct pol_redirect
+ *   pol_redir_stats PERCPU_ARRAY POL_KEY(dir, i)  -> struct pol_redir_stat
  *
  * Rules of a direction are pol_rules[POL_KEY(dir, 0)], [POL_KEY(dir, 1)],
  * ... tried in that order; the first that matches decides. The list ends
  * at the first rule whose action is POL_ACT_END (an all-zero entry), or
  * after POL_MAX_RULES. Nothing matched: pol_config's default for the
  * direction. Allowed traffic gets skb->mark = pol_config.identity.
+ *
+ * Redirects come after the verdict: a packet the policy allowed (by a
+ * rule or by the default; never ARP, other ethertypes or anything
+ * denied) is tried against pol_redirects[POL_KEY(dir, 0)], [.. 1], ...
+ * the same way, first match wins, and the one that matches sends it to
+ * its target instead of on its way (see struct pol_redirect). So a
+ * redirect never lets through what the policy denies, and a redirected
+ * packet carries the identity mark like any allowed one.
  */
 #ifndef XNIC_POLICY_H
 #define XNIC_POLICY_H
@@ -102,6 +112,51 @@ enum pol_reason {
 struct pol_stat {
 	__u64 packets;
 	__u64 bytes;
+};
+
+/*
+ * Where a redirect sends a packet (struct pol_redirect's match.action):
+ *   EGRESS   bpf_redirect(ifindex, 0): out of the target device
+ *   INGRESS  bpf_redirect(ifindex, BPF_F_INGRESS): into the target's
+ *            receive path, as if it had arrived there
+ *   PEER     bpf_redirect_peer(ifindex, 0): into the receive path of the
+ *            target's peer (the other end of a veth pair) in the peer's
+ *            network namespace, skipping the backlog queue. Only from
+ *            tc ingress; the target's driver must implement
+ *            ndo_get_peer_dev (veth does, xnic does not) and the peer
+ *            must be up and in another namespace, else the stack drops
+ *            the packet after the program returned. In a tc_egress list
+ *            a PEER entry never matches.
+ */
+enum pol_redir_mode {
+	POL_REDIR_END,		/* ends the redirect list */
+	POL_REDIR_EGRESS,
+	POL_REDIR_INGRESS,
+	POL_REDIR_PEER,
+	POL_REDIR_MODES,
+};
+
+/*
+ * One redirect: the match fields of a policy rule (same meaning, same
+ * matcher), the mode in match.action (0 ends the list; an unknown mode
+ * never matches), and the target's ifindex in the namespace of the
+ * device the programs are attached to.
+ *
+ * A target that no longer exists (ifindex 0 or not found with
+ * bpf_check_mtu(), which looks the ifindex up) is not redirected to: the
+ * packet keeps the policy's verdict and goes on its way, counted in the
+ * rule's `gone`. A target removed in the instant between that look-up
+ * and the redirect (same RCU section) is dropped by the stack, uncounted.
+ */
+struct pol_redirect {
+	struct pol_rule match;
+	__u32 ifindex;
+};
+
+/* Per redirect, per CPU. Bytes as in struct pol_stat. */
+struct pol_redir_stat {
+	struct pol_stat redirected;	/* handed to bpf_redirect*() */
+	struct pol_stat gone;		/* matched, target missing: passed */
 };
 
 #endif /* XNIC_POLICY_H */

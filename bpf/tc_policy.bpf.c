@@ -48,6 +48,14 @@
  * A malformed packet is dropped rather than passed: a header the policy
  * cannot read could otherwise carry a denied flow past it.
  *
+ * A packet the policy allows may then be redirected: the redirect list
+ * of its direction (bpf/policy.h, struct pol_redirect) is walked with
+ * the same matcher as the rules, and the first entry that matches hands
+ * the packet to bpf_redirect() or bpf_redirect_peer() (TC_ACT_REDIRECT)
+ * instead of TC_ACT_OK, the identity mark already set. Denied, ARP,
+ * other and malformed packets are never redirected. A target that is
+ * gone leaves the packet on its way (TC_ACT_OK), counted per entry.
+ *
  * Every drop also sends an event into the xnic_events ring buffer shared
  * with the prefilter (rate-limited per CPU; bpf/drop_event.h): reason,
  * addresses, ports, the rule that matched. The verdict does not depend
@@ -58,6 +66,7 @@
  * one rule, not POL_MAX_RULES of them.
  */
 #include <linux/bpf.h>
+#include <linux/errno.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -101,6 +110,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pol_stat);
 } pol_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, POL_DIRS * POL_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct pol_redirect);
+} pol_redirects SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, POL_DIRS * POL_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct pol_redir_stat);
+} pol_redir_stats SEC(".maps");
 
 /*
  * What the rules look at, addresses as network-order words; and, for a
@@ -319,14 +342,18 @@ static long pol_try_rule(__u32 i, void *ctx)
 	return 1;
 }
 
+static __always_inline void pol_add(struct pol_stat *st, __u64 bytes)
+{
+	st->packets++;
+	st->bytes += bytes;
+}
+
 static __always_inline void pol_count(void *map, __u32 key, __u64 bytes)
 {
 	struct pol_stat *st = bpf_map_lookup_elem(map, &key);
 
-	if (st) {
-		st->packets++;
-		st->bytes += bytes;
-	}
+	if (st)
+		pol_add(st, bytes);
 }
 
 /*
@@ -424,6 +451,70 @@ static __always_inline void pol_event(struct __sk_buff *skb, __u32 dir,
 	xnic_ev_send(&e);
 }
 
+struct pol_redir_walk {
+	const struct pol_pkt *pkt;
+	__u32 dir;
+	__u32 hit;	/* index of the matching redirect */
+	__u32 ifindex;	/* its target */
+	__u8 mode;	/* its mode; POL_REDIR_END: none matched */
+};
+
+/* bpf_loop callback over pol_redirects, as pol_try_rule() over the rules. */
+static long pol_try_redirect(__u32 i, void *ctx)
+{
+	struct pol_redir_walk *w = ctx;
+	__u32 key = POL_KEY(w->dir, i);
+	struct pol_redirect *r;
+
+	r = bpf_map_lookup_elem(&pol_redirects, &key);
+	if (!r || r->match.action == POL_REDIR_END)
+		return 1;
+	/* An unknown mode, or peer from egress, never matches. */
+	if (r->match.action >= POL_REDIR_MODES ||
+	    (r->match.action == POL_REDIR_PEER && w->dir != POL_INGRESS))
+		return 0;
+	if (!pol_match(&r->match, w->pkt))
+		return 0;
+	w->hit = i;
+	w->ifindex = r->ifindex;
+	w->mode = r->match.action;
+	return 1;
+}
+
+/*
+ * An allowed packet: TC_ACT_OK, or the verdict of the redirect helper
+ * when a redirect matches and its target exists. bpf_check_mtu() is the
+ * look-up: it fails with -ENODEV exactly when the ifindex names no
+ * device in skb->dev's namespace, the one skb_do_redirect() searches
+ * after the program (ifindex 0 would mean skb->dev itself to it, so 0
+ * counts as gone without asking).
+ */
+static __always_inline int pol_redirect(struct __sk_buff *skb, __u32 dir,
+					const struct pol_pkt *p)
+{
+	struct pol_redir_walk w = { .pkt = p, .dir = dir };
+	struct pol_redir_stat *st;
+	__u32 key, mtu = 0;
+
+	bpf_loop(POL_MAX_RULES, pol_try_redirect, &w, 0);
+	if (w.mode == POL_REDIR_END)
+		return TC_ACT_OK;
+	key = POL_KEY(dir, w.hit);
+	st = bpf_map_lookup_elem(&pol_redir_stats, &key);
+	if (!w.ifindex ||
+	    bpf_check_mtu(skb, w.ifindex, &mtu, 0, 0) == -ENODEV) {
+		if (st)
+			pol_add(&st->gone, skb->len);
+		return TC_ACT_OK;
+	}
+	if (st)
+		pol_add(&st->redirected, skb->len);
+	if (w.mode == POL_REDIR_PEER)
+		return bpf_redirect_peer(w.ifindex, 0);
+	return bpf_redirect(w.ifindex, w.mode == POL_REDIR_INGRESS ?
+				       BPF_F_INGRESS : 0);
+}
+
 static __always_inline int pol_run(struct __sk_buff *skb, __u32 dir)
 {
 	struct pol_pkt p = {};
@@ -439,12 +530,12 @@ static __always_inline int pol_run(struct __sk_buff *skb, __u32 dir)
 		return TC_ACT_SHOT;
 	}
 	/* Only what the policy allowed carries the identity, not ARP. */
-	if (reason == POL_PASS_RULE || reason == POL_PASS_DEFAULT) {
-		cfg = bpf_map_lookup_elem(&pol_config, &key);
-		if (cfg && cfg->identity)
-			skb->mark = cfg->identity;
-	}
-	return TC_ACT_OK;
+	if (reason != POL_PASS_RULE && reason != POL_PASS_DEFAULT)
+		return TC_ACT_OK;
+	cfg = bpf_map_lookup_elem(&pol_config, &key);
+	if (cfg && cfg->identity)
+		skb->mark = cfg->identity;
+	return pol_redirect(skb, dir, &p);
 }
 
 SEC("tc/ingress")

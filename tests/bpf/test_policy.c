@@ -8,7 +8,10 @@
  * random rule sets, compared with a reference model that parses and
  * matches with its own code. Every run's drop event (bpf/drop_event.h) is
  * read back: exactly one per drop, with the fields the model parsed and
- * the rule that matched; none per pass.
+ * the rule that matched; none per pass. Redirects (struct pol_redirect)
+ * the same way: every mode's TC_ACT_REDIRECT, never for a denied packet,
+ * a vanished target left on its way, their counters exact, and in the
+ * model and the random run.
  *
  * Needs root (CAP_BPF + CAP_NET_ADMIN). Environment:
  *   POLICY_SEED=N    seed of the random run (default: time and pid;
@@ -46,6 +49,8 @@
 #define NRULES		(POL_DIRS * POL_MAX_RULES)
 #define NSTATS		(POL_DIRS * POL_REASON_MAX)
 #define NO_RULE		(-1)
+/* An ifindex no device has in the test's namespace: a vanished target. */
+#define GONE_IFINDEX	0x7ffffff0u
 
 #define T_IPV4		0x0800
 #define T_IPV6		0x86dd
@@ -64,6 +69,7 @@
 
 static struct tc_policy *skel;
 static int prog_fd[POL_DIRS], rules_fd, config_fd, stats_fd, rstats_fd;
+static int redir_fd, rdstats_fd;
 static int ncpus;
 /* The kernel runs an untagged IPv4/IPv6 packet shorter than its header. */
 static bool short_l3_ok;
@@ -71,6 +77,7 @@ static uint32_t lo_ifindex;	/* test runs see the loopback device */
 
 /* What the counters must read: every run packet is added here. */
 static struct pol_stat tally[NSTATS], rtally[NRULES];
+static struct pol_redir_stat rdtally[NRULES];
 
 static const char * const reason_name[POL_REASON_MAX] = {
 	[POL_PASS_RULE] = "PASS_RULE",
@@ -239,9 +246,28 @@ static int read_sum(int fd, uint32_t key, struct pol_stat *sum)
 	return 0;
 }
 
+/* A pol_redir_stats entry summed over CPUs. */
+static int read_rdsum(uint32_t key, struct pol_redir_stat *sum)
+{
+	struct pol_redir_stat vals[ncpus];
+	int i;
+
+	if (bpf_map_lookup_elem(rdstats_fd, &key, vals))
+		return -errno;
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < ncpus; i++) {
+		sum->redirected.packets += vals[i].redirected.packets;
+		sum->redirected.bytes += vals[i].redirected.bytes;
+		sum->gone.packets += vals[i].gone.packets;
+		sum->gone.bytes += vals[i].gone.bytes;
+	}
+	return 0;
+}
+
+/* Zero n keys of a per-CPU map whose values are at most 32 bytes. */
 static void zero_percpu(int fd, uint32_t n)
 {
-	struct pol_stat zero[ncpus];
+	struct pol_redir_stat zero[ncpus];
 	uint32_t k;
 
 	memset(zero, 0, sizeof(zero));
@@ -286,6 +312,31 @@ static void rule(int dir, int i, uint8_t action, const char *src, const char *ds
 	set_rule(dir, i, &r);
 }
 
+static void set_redirect(int dir, int i, const struct pol_redirect *r)
+{
+	uint32_t k = POL_KEY(dir, i);
+
+	assert_int_equal(bpf_map_update_elem(redir_fd, &k, r, BPF_ANY), 0);
+}
+
+/* A redirect to ifindex in mode, matching as rule() does. */
+static void redirect(int dir, int i, uint8_t mode, uint32_t ifindex,
+		     const char *src, const char *dst, uint8_t proto,
+		     uint16_t lo, uint16_t hi)
+{
+	struct pol_redirect r = {
+		.match = { .action = mode, .proto = proto, .dport_lo = lo,
+			   .dport_hi = hi },
+		.ifindex = ifindex,
+	};
+	uint8_t fam2;
+
+	cidr(src, r.match.src, &r.match.src_plen, &r.match.family);
+	cidr(dst, r.match.dst, &r.match.dst_plen, &fam2);
+	assert_int_equal(r.match.family, fam2);
+	set_redirect(dir, i, &r);
+}
+
 static void config(uint32_t identity, uint8_t dflt_in, uint8_t dflt_eg)
 {
 	struct pol_config c = { .identity = identity };
@@ -298,12 +349,15 @@ static void config(uint32_t identity, uint8_t dflt_in, uint8_t dflt_eg)
 
 static void rules_clear(void)
 {
+	struct pol_redirect zr = { 0 };
 	struct pol_rule z = { 0 };
 	int d, i;
 
 	for (d = 0; d < POL_DIRS; d++)
-		for (i = 0; i < POL_MAX_RULES; i++)
+		for (i = 0; i < POL_MAX_RULES; i++) {
 			set_rule(d, i, &z);
+			set_redirect(d, i, &zr);
+		}
 }
 
 /* Before every test: no rules, default allow, no identity, zero counters. */
@@ -314,8 +368,10 @@ static int reset(void **state)
 	config(0, POL_ACT_END, POL_ACT_END);
 	zero_percpu(stats_fd, NSTATS);
 	zero_percpu(rstats_fd, NRULES);
+	zero_percpu(rdstats_fd, NRULES);
 	memset(tally, 0, sizeof(tally));
 	memset(rtally, 0, sizeof(rtally));
+	memset(rdtally, 0, sizeof(rdtally));
 	ev_unlimited();
 	ev_stats_zero();
 	ev_take();
@@ -362,6 +418,7 @@ static void run(int dir, const struct pkt *p, uint32_t mark_in, struct run *r)
 static bool stats_match(const char *what)
 {
 	struct xnic_ev_stats ev;
+	struct pol_redir_stat rgot;
 	struct pol_stat got;
 	uint64_t drops = 0;
 	bool ok = true;
@@ -401,6 +458,22 @@ static bool stats_match(const char *what)
 			ok = false;
 		}
 	}
+	for (k = 0; k < NRULES; k++) {
+		assert_int_equal(read_rdsum(k, &rgot), 0);
+		if (memcmp(&rgot, &rdtally[k], sizeof(rgot))) {
+			print_error("%s: pol_redir_stats[%u]: redirected %" PRIu64 "/%" PRIu64
+				    " gone %" PRIu64 "/%" PRIu64 ", want %" PRIu64 "/%" PRIu64
+				    " %" PRIu64 "/%" PRIu64 "\n", what, k,
+				    (uint64_t)rgot.redirected.packets,
+				    (uint64_t)rgot.redirected.bytes,
+				    (uint64_t)rgot.gone.packets, (uint64_t)rgot.gone.bytes,
+				    (uint64_t)rdtally[k].redirected.packets,
+				    (uint64_t)rdtally[k].redirected.bytes,
+				    (uint64_t)rdtally[k].gone.packets,
+				    (uint64_t)rdtally[k].gone.bytes);
+			ok = false;
+		}
+	}
 	return ok;
 }
 
@@ -418,19 +491,36 @@ struct verdict {
 	int reason;
 	int hit;		/* rule index, or NO_RULE */
 	uint32_t mark;		/* skb->mark after the program */
+	int redirect;		/* redirect index, or NO_RULE */
+	bool gone;		/* ... whose target does not exist */
 };
+
+/* A redirect's counter moves by what the verdict says. */
+static void tally_redirect(int dir, const struct verdict *v, size_t bytes)
+{
+	struct pol_stat *st;
+
+	if (v->redirect == NO_RULE)
+		return;
+	st = v->gone ? &rdtally[POL_KEY(dir, v->redirect)].gone :
+		       &rdtally[POL_KEY(dir, v->redirect)].redirected;
+	st->packets++;
+	st->bytes += bytes;
+}
 
 static const char *check_run(const struct run *r, const struct verdict *v)
 {
 	static char why[256];
-	uint32_t want = POL_REASON_IS_DROP(v->reason) ? TC_ACT_SHOT : TC_ACT_OK;
+	uint32_t want = POL_REASON_IS_DROP(v->reason) ? TC_ACT_SHOT :
+			v->redirect != NO_RULE && !v->gone ? TC_ACT_REDIRECT :
+			TC_ACT_OK;
 
 	if (r->err)
 		snprintf(why, sizeof(why), "test_run failed: %s", strerror(-r->err));
 	else if (r->verdict != want)
 		snprintf(why, sizeof(why), "verdict %u, want %u (%s)", r->verdict,
 			 want, reason_name[v->reason]);
-	else if (want == TC_ACT_OK && r->mark != v->mark)
+	else if (want != TC_ACT_SHOT && r->mark != v->mark)
 		snprintf(why, sizeof(why), "mark %#x, want %#x (%s)", r->mark,
 			 v->mark, reason_name[v->reason]);
 	else
@@ -446,22 +536,33 @@ static const char *check_event(int dir, const struct pkt *p,
  * Run p in dir with mark_in, expect reason (and rule hit), the mark after
  * the program, its event, then every counter exactly.
  */
-static void expect_mark(int dir, const struct pkt *p, int reason, int hit,
-			uint32_t mark_in, uint32_t mark_out, const char *what)
+static void expect_verdict(int dir, const struct pkt *p, const struct verdict *v,
+			   uint32_t mark_in, const char *what)
 {
-	struct verdict v = { reason, hit, mark_out };
 	const char *why;
 	struct run r;
 
 	run(dir, p, mark_in, &r);
-	why = check_run(&r, &v);
+	why = check_run(&r, v);
 	if (!why)
-		why = check_event(dir, p, &r, &v);
+		why = check_event(dir, p, &r, v);
 	if (why)
 		fail_msg("%s %s: %s", dir ? "egress" : "ingress", what, why);
-	tally_add(dir, reason, hit, p->len);
+	tally_add(dir, v->reason, v->hit, p->len);
+	tally_redirect(dir, v, p->len);
 	if (!stats_match(what))
 		fail_msg("%s %s: counters", dir ? "egress" : "ingress", what);
+}
+
+static void expect_mark(int dir, const struct pkt *p, int reason, int hit,
+			uint32_t mark_in, uint32_t mark_out, const char *what)
+{
+	struct verdict v = {
+		.reason = reason, .hit = hit, .mark = mark_out,
+		.redirect = NO_RULE,
+	};
+
+	expect_verdict(dir, p, &v, mark_in, what);
 }
 
 /* Mark-neutral: no identity is configured in most tests. */
@@ -510,6 +611,8 @@ static int group_setup(void **state)
 	config_fd = bpf_map__fd(skel->maps.pol_config);
 	stats_fd = bpf_map__fd(skel->maps.pol_stats);
 	rstats_fd = bpf_map__fd(skel->maps.pol_rule_stats);
+	redir_fd = bpf_map__fd(skel->maps.pol_redirects);
+	rdstats_fd = bpf_map__fd(skel->maps.pol_redir_stats);
 
 	/*
 	 * Debian's 6.1 and 6.18 both refuse to test-run an untagged skb
@@ -557,6 +660,14 @@ static void test_load(void **state)
 	assert_int_equal(bpf_map__value_size(skel->maps.pol_config), sizeof(struct pol_config));
 	assert_int_equal(bpf_map__type(skel->maps.pol_stats), BPF_MAP_TYPE_PERCPU_ARRAY);
 	assert_int_equal(bpf_map__type(skel->maps.pol_rule_stats), BPF_MAP_TYPE_PERCPU_ARRAY);
+	assert_int_equal(bpf_map__max_entries(skel->maps.pol_redirects), NRULES);
+	assert_int_equal(bpf_map__max_entries(skel->maps.pol_redir_stats), NRULES);
+	assert_int_equal(bpf_map__value_size(skel->maps.pol_redirects),
+			 sizeof(struct pol_redirect));
+	assert_int_equal(sizeof(struct pol_redirect), 48);
+	assert_int_equal(bpf_map__value_size(skel->maps.pol_redir_stats),
+			 sizeof(struct pol_redir_stat));
+	assert_int_equal(bpf_map__type(skel->maps.pol_redir_stats), BPF_MAP_TYPE_PERCPU_ARRAY);
 }
 
 /* Empty maps: everything passes by default, nothing is marked. */
@@ -1194,6 +1305,175 @@ static void test_ipv6_malformed(void **state)
 	expect(POL_INGRESS, &p, POL_DROP_MALFORMED, NO_RULE, "icmpv6 3 bytes");
 }
 
+/* ---- redirects ---------------------------------------------------------- */
+
+/* A verdict that passed the policy: redirected by entry idx, or not. */
+static void expect_redirect(int dir, const struct pkt *p, int reason, int hit,
+			    int idx, bool gone, const char *what)
+{
+	struct verdict v = {
+		.reason = reason, .hit = hit, .mark = 0x55,
+		.redirect = idx, .gone = gone,
+	};
+
+	expect_verdict(dir, p, &v, 0x55, what);
+}
+
+/*
+ * Every mode: TC_ACT_REDIRECT for the matching flow (UDP to port 53),
+ * the policy's verdict for any other; peer only from ingress.
+ */
+static void test_redirect_modes(void **state)
+{
+	static const uint8_t modes[] = {
+		POL_REDIR_EGRESS, POL_REDIR_INGRESS, POL_REDIR_PEER,
+	};
+	struct pkt p;
+	size_t m;
+	int d;
+
+	(void)state;
+	for (d = 0; d < POL_DIRS; d++) {
+		for (m = 0; m < ARRAY_SIZE(modes); m++) {
+			bool peer = modes[m] == POL_REDIR_PEER;
+
+			redirect(d, 0, modes[m], lo_ifindex, "0.0.0.0/0",
+				 "10.0.0.2/32", P_UDP, 53, 53);
+			v4(&p, "10.0.0.1", "10.0.0.2", P_UDP, 53);
+			/* A peer entry on egress is skipped: not redirected. */
+			expect_redirect(d, &p, POL_PASS_DEFAULT, NO_RULE,
+					peer && d == POL_EGRESS ? NO_RULE : 0,
+					false, "udp 53 matches");
+			v4(&p, "10.0.0.1", "10.0.0.2", P_UDP, 54);
+			expect_redirect(d, &p, POL_PASS_DEFAULT, NO_RULE, NO_RULE,
+					false, "udp 54 passes");
+			v4(&p, "10.0.0.1", "10.0.0.3", P_UDP, 53);
+			expect_redirect(d, &p, POL_PASS_DEFAULT, NO_RULE, NO_RULE,
+					false, "another dst passes");
+			v6(&p, "2001:db8::1", "2001:db8::2", P_UDP, 53);
+			expect_redirect(d, &p, POL_PASS_DEFAULT, NO_RULE, NO_RULE,
+					false, "ipv6 passes");
+		}
+	}
+	/* Egress and ingress modes both ways, peer on ingress only. */
+	assert_int_equal(rdtally[POL_KEY(POL_INGRESS, 0)].redirected.packets, 3);
+	assert_int_equal(rdtally[POL_KEY(POL_EGRESS, 0)].redirected.packets, 2);
+}
+
+/* A packet the policy drops is never redirected, nor counted there. */
+static void test_redirect_never_bypasses_deny(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	redirect(POL_INGRESS, 0, POL_REDIR_EGRESS, lo_ifindex, "0.0.0.0/0",
+		 "0.0.0.0/0", 0, 0, 65535);
+	rule(POL_INGRESS, 0, POL_ACT_DENY, "10.0.0.9/32", "0.0.0.0/0", 0, 0, 65535);
+	rule(POL_INGRESS, 1, POL_ACT_ALLOW, "10.0.0.0/8", "0.0.0.0/0", 0, 0, 65535);
+	v4(&p, "10.0.0.9", "10.0.0.2", P_TCP, 80);
+	expect(POL_INGRESS, &p, POL_DROP_RULE, 0, "deny rule");
+	v4(&p, "10.0.0.1", "10.0.0.2", P_TCP, 80);
+	expect_redirect(POL_INGRESS, &p, POL_PASS_RULE, 1, 0, false, "allow rule");
+	v4(&p, "192.0.2.1", "10.0.0.2", P_TCP, 80);
+	expect_redirect(POL_INGRESS, &p, POL_PASS_DEFAULT, NO_RULE, 0, false,
+			"default allow");
+	config(0, POL_ACT_DENY, POL_ACT_END);
+	expect(POL_INGRESS, &p, POL_DROP_DEFAULT, NO_RULE, "default deny");
+	/* ARP and malformed packets are not the policy's to allow. */
+	pkt_eth(&p, T_ARP);
+	grow(&p, 28);
+	expect(POL_INGRESS, &p, POL_PASS_ARP, NO_RULE, "arp");
+	pkt_eth(&p, T_8021Q);
+	expect(POL_INGRESS, &p, POL_DROP_MALFORMED, NO_RULE, "cut tag");
+	assert_int_equal(rdtally[POL_KEY(POL_INGRESS, 0)].redirected.packets, 2);
+}
+
+/* First match wins; the list ends at mode 0; an unknown mode is skipped. */
+static void test_redirect_order(void **state)
+{
+	struct pol_redirect bogus = {
+		.match = { .action = POL_REDIR_MODES, .family = POL_FAMILY_IPV4,
+			   .dport_hi = 65535 },
+		.ifindex = lo_ifindex,
+	};
+	struct pkt p;
+
+	(void)state;
+	v4(&p, "10.0.0.1", "10.0.0.2", P_TCP, 22);
+	redirect(POL_EGRESS, 1, POL_REDIR_EGRESS, lo_ifindex, "0.0.0.0/0",
+		 "0.0.0.0/0", 0, 0, 65535);
+	expect_redirect(POL_EGRESS, &p, POL_PASS_DEFAULT, NO_RULE, NO_RULE, false,
+			"entry after the end");
+	set_redirect(POL_EGRESS, 0, &bogus);
+	expect_redirect(POL_EGRESS, &p, POL_PASS_DEFAULT, NO_RULE, 1, false,
+			"unknown mode skipped");
+	redirect(POL_EGRESS, 0, POL_REDIR_INGRESS, lo_ifindex, "10.0.0.1/32",
+		 "0.0.0.0/0", P_TCP, 22, 22);
+	expect_redirect(POL_EGRESS, &p, POL_PASS_DEFAULT, NO_RULE, 0, false,
+			"first match");
+	v4(&p, "10.0.0.1", "10.0.0.2", P_TCP, 23);
+	expect_redirect(POL_EGRESS, &p, POL_PASS_DEFAULT, NO_RULE, 1, false,
+			"second match");
+	/* The other direction's list is its own. */
+	expect_redirect(POL_INGRESS, &p, POL_PASS_DEFAULT, NO_RULE, NO_RULE, false,
+			"ingress has none");
+}
+
+/* A target that is gone: the packet goes on its way, counted as gone. */
+static void test_redirect_gone(void **state)
+{
+	struct verdict v = {
+		.reason = POL_PASS_DEFAULT, .hit = NO_RULE, .mark = 0x2a,
+		.redirect = 0, .gone = true,
+	};
+	struct pkt p;
+
+	(void)state;
+	config(0x2a, POL_ACT_END, POL_ACT_END);
+	redirect(POL_INGRESS, 0, POL_REDIR_PEER, GONE_IFINDEX, "10.0.0.1/32",
+		 "0.0.0.0/0", 0, 0, 65535);
+	redirect(POL_INGRESS, 1, POL_REDIR_EGRESS, 0, "10.0.0.2/32",
+		 "0.0.0.0/0", 0, 0, 65535);
+	redirect(POL_INGRESS, 2, POL_REDIR_INGRESS, lo_ifindex, "0.0.0.0/0",
+		 "0.0.0.0/0", 0, 0, 65535);
+	v4(&p, "10.0.0.1", "10.0.0.9", P_UDP, 7);
+	expect_verdict(POL_INGRESS, &p, &v, 0, "gone ifindex, still marked");
+	/* A gone target does not fall through to the next entry. */
+	v4(&p, "10.0.0.2", "10.0.0.9", P_UDP, 7);
+	v.redirect = 1;
+	expect_verdict(POL_INGRESS, &p, &v, 0, "ifindex 0");
+	v4(&p, "10.0.0.3", "10.0.0.9", P_UDP, 7);
+	v.redirect = 2;
+	v.gone = false;
+	expect_verdict(POL_INGRESS, &p, &v, 0, "present target, marked");
+	assert_int_equal(rdtally[POL_KEY(POL_INGRESS, 0)].gone.packets, 1);
+	assert_int_equal(rdtally[POL_KEY(POL_INGRESS, 1)].gone.packets, 1);
+	assert_int_equal(rdtally[POL_KEY(POL_INGRESS, 2)].redirected.packets, 1);
+}
+
+/* Every slot is reachable, IPv6 and ports match as in rules. */
+static void test_redirect_last_slot_v6(void **state)
+{
+	struct pkt p;
+	int i;
+
+	(void)state;
+	for (i = 0; i < POL_MAX_RULES - 1; i++)
+		redirect(POL_INGRESS, i, POL_REDIR_EGRESS, lo_ifindex,
+			 "2001:db8:ffff::/48", "::/0", 0, 0, 65535);
+	redirect(POL_INGRESS, POL_MAX_RULES - 1, POL_REDIR_PEER, lo_ifindex,
+		 "2001:db8::/64", "::/0", P_TCP, 1000, 2000);
+	v6(&p, "2001:db8::1", "2001:db8::2", P_TCP, 1500);
+	expect_redirect(POL_INGRESS, &p, POL_PASS_DEFAULT, NO_RULE,
+			POL_MAX_RULES - 1, false, "last slot");
+	v6(&p, "2001:db8::1", "2001:db8::2", P_TCP, 2001);
+	expect_redirect(POL_INGRESS, &p, POL_PASS_DEFAULT, NO_RULE, NO_RULE,
+			false, "port past the range");
+	v6(&p, "2001:db8::1", "2001:db8::2", P_UDP, 1500);
+	expect_redirect(POL_INGRESS, &p, POL_PASS_DEFAULT, NO_RULE, NO_RULE,
+			false, "udp");
+}
+
 /* ---- drop events -------------------------------------------------------- */
 
 /* Run p in dir, expect a drop for reason and one event; returns it. */
@@ -1420,6 +1700,7 @@ static void test_event_limiter_and_full(void **state)
  */
 static struct {
 	struct pol_rule rules[POL_DIRS][POL_MAX_RULES];
+	struct pol_redirect redirects[POL_DIRS][POL_MAX_RULES];
 	struct pol_config cfg;
 } model;
 
@@ -1553,7 +1834,7 @@ static int model_parse(const uint8_t *f, size_t len, struct mpkt *m)
 static struct verdict model_run(int dir, const uint8_t *f, size_t len,
 				uint32_t mark_in)
 {
-	struct verdict v = { .hit = NO_RULE, .mark = mark_in };
+	struct verdict v = { .hit = NO_RULE, .mark = mark_in, .redirect = NO_RULE };
 	struct mpkt m;
 	int i;
 
@@ -1576,9 +1857,27 @@ static struct verdict model_run(int dir, const uint8_t *f, size_t len,
 			break;
 		}
 	}
-	if ((v.reason == POL_PASS_RULE || v.reason == POL_PASS_DEFAULT) &&
-	    model.cfg.identity)
+	if (v.reason != POL_PASS_RULE && v.reason != POL_PASS_DEFAULT)
+		return v;
+	if (model.cfg.identity)
 		v.mark = model.cfg.identity;
+	/* Allowed: the first redirect that matches; peer only on ingress. */
+	for (i = 0; i < POL_MAX_RULES; i++) {
+		const struct pol_redirect *r = &model.redirects[dir][i];
+		uint8_t mode = r->match.action;
+
+		if (mode == POL_REDIR_END)
+			break;
+		if (mode != POL_REDIR_EGRESS && mode != POL_REDIR_INGRESS &&
+		    !(mode == POL_REDIR_PEER && dir == POL_INGRESS))
+			continue;
+		if (model_match(&r->match, &m)) {
+			v.redirect = i;
+			/* Only the loopback device exists among the targets. */
+			v.gone = r->ifindex != lo_ifindex;
+			break;
+		}
+	}
 	return v;
 }
 
@@ -1685,6 +1984,16 @@ static void gen_rule(struct pol_rule *r)
 	}
 }
 
+/* A rule's match fields with a mode and a target, present or gone. */
+static void gen_redirect(struct pol_redirect *r)
+{
+	static const uint32_t targets[] = { 0, GONE_IFINDEX };
+
+	gen_rule(&r->match);
+	r->match.action = rndn(30) ? 1 + rndn(3) : (uint8_t)(4 + rndn(252));
+	r->ifindex = rndn(6) ? lo_ifindex : targets[rndn(2)];
+}
+
 /* A fresh rule set and configuration, in the maps and in the model. */
 static void gen_policy(void)
 {
@@ -1707,6 +2016,13 @@ static void gen_policy(void)
 		for (i = 0; i < POL_MAX_RULES; i++)
 			set_rule(d, i, &model.rules[d][i]);
 		model.cfg.dflt[d] = dflts[rndn(ARRAY_SIZE(dflts))];
+		n = rndn(3) ? (int)rndn(8) : (int)rndn(POL_MAX_RULES + 1);
+		for (i = 0; i < n; i++)
+			gen_redirect(&model.redirects[d][i]);
+		if (n + 1 < POL_MAX_RULES && rndn(4) == 0)
+			gen_redirect(&model.redirects[d][n + 1]);
+		for (i = 0; i < POL_MAX_RULES; i++)
+			set_redirect(d, i, &model.redirects[d][i]);
 	}
 	model.cfg.identity = rndn(4) ? (uint32_t)rnd() | 1 : 0;
 	assert_int_equal(bpf_map_update_elem(config_fd, &k, &model.cfg, BPF_ANY), 0);
@@ -1807,7 +2123,7 @@ static void test_random_vs_model(void **state)
 {
 	unsigned long iters = env_ul("POLICY_ITERS", 100000);
 	uint64_t seed = env_seed("POLICY_SEED");
-	uint64_t per_reason[POL_REASON_MAX] = { 0 };
+	uint64_t per_reason[POL_REASON_MAX] = { 0 }, redirected = 0, gone = 0;
 	unsigned long it, bad = 0, policies = 0;
 	struct timespec t0, t1;
 	struct pkt p;
@@ -1848,7 +2164,12 @@ static void test_random_vs_model(void **state)
 			     after.bytes != before.bytes + p.len))
 			why = "the model's reason counter did not move by this packet";
 		tally_add(dir, v.reason, v.hit, p.len);
+		tally_redirect(dir, &v, p.len);
 		per_reason[v.reason]++;
+		if (v.redirect != NO_RULE) {
+			redirected += !v.gone;
+			gone += v.gone;
+		}
 		if (why && bad++ < 5) {
 			print_error("packet %lu (seed %" PRIu64 "), %s, %zu bytes: model %s rule %d: %s\n",
 				    it, seed, dir ? "egress" : "ingress", p.len,
@@ -1865,12 +2186,19 @@ static void test_random_vs_model(void **state)
 	for (it = 0; it < POL_REASON_MAX; it++)
 		printf("# random_vs_model: %-16s %" PRIu64 "\n",
 		       reason_name[it], per_reason[it]);
+	printf("# random_vs_model: %-16s %" PRIu64 "\n", "redirected", redirected);
+	printf("# random_vs_model: %-16s %" PRIu64 "\n", "redirect_gone", gone);
 	printf("# random_vs_model: %lu packets, %lu rule sets in %.1f s, %lu mismatches\n",
 	       iters, policies,
 	       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, bad);
 	if (bad)
 		fail_msg("%lu of %lu packets differ from the model (POLICY_SEED=%" PRIu64 ")",
 			 bad, iters, seed);
+	/* A run long enough to mean anything saw both kinds of redirect. */
+	if (iters >= 10000 && (!redirected || !gone))
+		fail_msg("the random run redirected %" PRIu64 " and found %" PRIu64
+			 " targets gone: the generator no longer exercises redirects",
+			 redirected, gone);
 }
 
 int main(void)
@@ -1898,6 +2226,11 @@ int main(void)
 		cmocka_unit_test_setup(test_ipv4_fragments, reset),
 		cmocka_unit_test_setup(test_ipv6_ext_headers, reset),
 		cmocka_unit_test_setup(test_ipv6_malformed, reset),
+		cmocka_unit_test_setup(test_redirect_modes, reset),
+		cmocka_unit_test_setup(test_redirect_never_bypasses_deny, reset),
+		cmocka_unit_test_setup(test_redirect_order, reset),
+		cmocka_unit_test_setup(test_redirect_gone, reset),
+		cmocka_unit_test_setup(test_redirect_last_slot_v6, reset),
 		cmocka_unit_test_setup(test_event_fields, reset),
 		cmocka_unit_test_setup(test_event_every_reason, reset),
 		cmocka_unit_test_setup(test_event_limiter_and_full, reset),
