@@ -31,6 +31,25 @@ bool args_want_help(int argc, char **argv)
 	return false;
 }
 
+int args_subcmd(int argc, char **argv, const char *cmd, const void *table,
+		size_t n, size_t stride, size_t *i, struct xerr *err)
+{
+	const char *name;
+
+	if (!argc)
+		return xerr_set(err, XNIC_EXIT_USAGE,
+				"missing subcommand (try 'xnicctl %s --help')",
+				cmd);
+	for (*i = 0; *i < n; (*i)++) {
+		memcpy(&name, (const char *)table + *i * stride, sizeof(name));
+		if (!strcmp(argv[0], name))
+			return 0;
+	}
+	return xerr_set(err, XNIC_EXIT_USAGE,
+			"unknown subcommand '%s' (try 'xnicctl %s --help')",
+			argv[0], cmd);
+}
+
 static int scan_option(const char *word, unsigned int allowed,
 		       struct args *a, struct xerr *err)
 {

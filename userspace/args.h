@@ -42,6 +42,14 @@ int args_help(void (*usage)(FILE *out));
 bool args_want_help(int argc, char **argv);
 
 /*
+ * Find @argv[0] among the @n entries of @table (@stride bytes apart,
+ * each starting with its `const char *name`): its index in *@i. Missing
+ * or unknown: XNIC_EXIT_USAGE, pointing at 'xnicctl @cmd --help'.
+ */
+int args_subcmd(int argc, char **argv, const char *cmd, const void *table,
+		size_t n, size_t stride, size_t *i, struct xerr *err);
+
+/*
  * Scan @argv: words naming an entry of @kw (terminated by a NULL name)
  * take the next word as value, at most once each; words starting with
  * '-' must be one of @allowed_opts; up to @max_pos other words are

@@ -82,9 +82,9 @@ static int parse_pair(const char *s, const char *first, const char *second,
 	return 0;
 }
 
-static int parse_dir(const char *s, enum pol_dir *dir, struct xerr *err)
+int policy_parse_dir(const char *s, enum pol_dir *dir, struct xerr *err)
 {
-	unsigned int v;
+	unsigned int v = 0;
 	int ret = parse_pair(s, "ingress", "egress", "direction", &v, err);
 
 	*dir = v ? POL_EGRESS : POL_INGRESS;
@@ -157,7 +157,7 @@ bad:
 			"invalid port '%s' (expected P or P-Q, 0..65535)", s);
 }
 
-static int parse_index(const char *s, unsigned int *index, struct xerr *err)
+int policy_parse_index(const char *s, unsigned int *index, struct xerr *err)
 {
 	if (parse_uint(s, POL_MAX_RULES - 1, index))
 		return xerr_set(err, XNIC_EXIT_USAGE,
@@ -205,8 +205,6 @@ static int parse_identity(const char *s, __u32 *id, struct xerr *err)
 	return 0;
 }
 
-enum { KW_AT, KW_SRC, KW_DST, KW_PROTO, KW_DPORT, KW_FAMILY };
-
 /* src/dst into the rule; their family must agree with *family, if set. */
 static int rule_prefix(const char *s, bool dst, struct pol_rule *r,
 		       int *family, const char **family_from,
@@ -234,20 +232,21 @@ static int rule_prefix(const char *s, bool dst, struct pol_rule *r,
 	return 0;
 }
 
-static int parse_rule(struct kwarg *kw, struct pol_rule *r, struct xerr *err)
+int policy_parse_match(const struct kwarg *kw, struct pol_rule *r,
+		       struct xerr *err)
 {
 	const char *family_from = NULL;
 	int family = 0, ret = 0;
 
-	if (kw[KW_FAMILY].value) {
-		ret = parse_family(kw[KW_FAMILY].value, &family, err);
+	if (kw[POL_KW_FAMILY].value) {
+		ret = parse_family(kw[POL_KW_FAMILY].value, &family, err);
 		family_from = "family";
 	}
-	if (!ret && kw[KW_SRC].value)
-		ret = rule_prefix(kw[KW_SRC].value, false, r, &family,
+	if (!ret && kw[POL_KW_SRC].value)
+		ret = rule_prefix(kw[POL_KW_SRC].value, false, r, &family,
 				  &family_from, err);
-	if (!ret && kw[KW_DST].value)
-		ret = rule_prefix(kw[KW_DST].value, true, r, &family,
+	if (!ret && kw[POL_KW_DST].value)
+		ret = rule_prefix(kw[POL_KW_DST].value, true, r, &family,
 				  &family_from, err);
 	if (ret)
 		return ret;
@@ -256,8 +255,8 @@ static int parse_rule(struct kwarg *kw, struct pol_rule *r, struct xerr *err)
 				"a rule is for one family: give src or dst, or family ipv4|ipv6");
 	r->family = family == AF_INET ? POL_FAMILY_IPV4 : POL_FAMILY_IPV6;
 	r->dport_hi = 65535;
-	if (kw[KW_PROTO].value)
-		ret = parse_proto(kw[KW_PROTO].value, &r->proto, err);
+	if (kw[POL_KW_PROTO].value)
+		ret = parse_proto(kw[POL_KW_PROTO].value, &r->proto, err);
 	if (ret)
 		return ret;
 	if (r->proto == IPPROTO_ICMP && family == AF_INET6)
@@ -266,12 +265,12 @@ static int parse_rule(struct kwarg *kw, struct pol_rule *r, struct xerr *err)
 	if (r->proto == IPPROTO_ICMPV6 && family == AF_INET)
 		return xerr_set(err, XNIC_EXIT_USAGE,
 				"proto icmpv6 never matches IPv4 (did you mean icmp?)");
-	if (!kw[KW_DPORT].value)
+	if (!kw[POL_KW_DPORT].value)
 		return 0;
 	if (r->proto && r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP)
 		return xerr_set(err, XNIC_EXIT_USAGE,
 				"dport needs proto tcp or udp (or no proto: both)");
-	return parse_dport(kw[KW_DPORT].value, r, err);
+	return parse_dport(kw[POL_KW_DPORT].value, r, err);
 }
 
 /* Positional words each subcommand takes after DEV. */
@@ -310,19 +309,20 @@ static int parse_words(struct pol_req *req, const struct args *a,
 	req->dev = a->pos[0];
 	switch (req->op) {
 	case POL_OP_ADD:
-		ret = parse_dir(a->pos[1], &req->dir, err);
+		ret = policy_parse_dir(a->pos[1], &req->dir, err);
 		if (!ret)
 			ret = parse_action(a->pos[2], &req->rule.action, err);
-		if (!ret && kw[KW_AT].value) {
+		if (!ret && kw[POL_KW_AT].value) {
 			req->at = true;
-			ret = parse_index(kw[KW_AT].value, &req->index, err);
+			ret = policy_parse_index(kw[POL_KW_AT].value,
+						 &req->index, err);
 		}
-		return ret ? ret : parse_rule(kw, &req->rule, err);
+		return ret ? ret : policy_parse_match(kw, &req->rule, err);
 	case POL_OP_DEL:
-		ret = parse_dir(a->pos[1], &req->dir, err);
-		return ret ? ret : parse_index(a->pos[2], &req->index, err);
+		ret = policy_parse_dir(a->pos[1], &req->dir, err);
+		return ret ? ret : policy_parse_index(a->pos[2], &req->index, err);
 	case POL_OP_DEFAULT:
-		ret = parse_dir(a->pos[1], &req->dir, err);
+		ret = policy_parse_dir(a->pos[1], &req->dir, err);
 		return ret ? ret : parse_action(a->pos[2], &req->dflt, err);
 	case POL_OP_IDENTITY:
 		return parse_identity(a->pos[1], &req->identity, err);
@@ -334,15 +334,7 @@ static int parse_words(struct pol_req *req, const struct args *a,
 int policy_parse(int argc, char **argv, struct pol_req *req,
 		 struct xerr *err)
 {
-	struct kwarg kw[] = {
-		[KW_AT] = { .name = "at" },
-		[KW_SRC] = { .name = "src" },
-		[KW_DST] = { .name = "dst" },
-		[KW_PROTO] = { .name = "proto" },
-		[KW_DPORT] = { .name = "dport" },
-		[KW_FAMILY] = { .name = "family" },
-		{ .name = NULL },
-	};
+	struct kwarg kw[] = { POL_KWARGS, { .name = NULL } };
 	struct args a;
 	size_t i;
 	int ret;
@@ -352,16 +344,10 @@ int policy_parse(int argc, char **argv, struct pol_req *req,
 		req->help = true;
 		return 0;
 	}
-	if (!argc)
-		return xerr_set(err, XNIC_EXIT_USAGE,
-				"missing subcommand (try 'xnicctl policy --help')");
-	for (i = 0; i < ARRAY_SIZE(subcmds); i++)
-		if (!strcmp(argv[0], subcmds[i].name))
-			break;
-	if (i == ARRAY_SIZE(subcmds))
-		return xerr_set(err, XNIC_EXIT_USAGE,
-				"unknown subcommand '%s' (try 'xnicctl policy --help')",
-				argv[0]);
+	ret = args_subcmd(argc, argv, "policy", subcmds, ARRAY_SIZE(subcmds),
+			  sizeof(subcmds[0]), &i, err);
+	if (ret)
+		return ret;
 	req->op = subcmds[i].op;
 	/* Only add takes keywords. */
 	ret = args_scan(argc - 1, argv + 1,
@@ -418,14 +404,8 @@ void policy_format_dport(const struct pol_rule *r, char buf[POL_FIELD_MAX])
 
 /* ---- execution ---- */
 
-struct pol_list {
-	struct pol_rule rule[POL_MAX_RULES];
-	unsigned int n;		/* rules before the first END */
-	bool end_clear;		/* slot n + 1 is END too (or n + 1 == max) */
-};
-
-static int read_list(const int *fd, enum pol_dir dir, struct pol_list *l,
-		     struct xerr *err)
+int pol_list_read(const struct pol_list_maps *m, enum pol_dir dir,
+		  struct pol_list *l, struct xerr *err)
 {
 	__u32 i, key;
 
@@ -433,41 +413,40 @@ static int read_list(const int *fd, enum pol_dir dir, struct pol_list *l,
 	l->n = POL_MAX_RULES;
 	for (i = 0; i < POL_MAX_RULES; i++) {
 		key = POL_KEY(dir, i);
-		if (bpf_map_lookup_elem(fd[POL_MAP_RULES], &key, &l->rule[i]))
-			return bpf_error(err, errno, "cannot read pol_rules");
-		if (l->rule[i].action == POL_ACT_END && l->n == POL_MAX_RULES)
+		if (bpf_map_lookup_elem(m->fd, &key, &l->e[i]))
+			return bpf_error(err, errno, m->read_what);
+		if (!l->e[i].b[0] && l->n == POL_MAX_RULES)
 			l->n = i;
 	}
-	l->end_clear = l->n + 1 >= POL_MAX_RULES ||
-		       l->rule[l->n + 1].action == POL_ACT_END;
+	l->end_clear = l->n + 1 >= POL_MAX_RULES || !l->e[l->n + 1].b[0];
 	return 0;
 }
 
-static int write_rule(const int *fd, enum pol_dir dir, __u32 i,
-		      const struct pol_rule *r, struct xerr *err)
+static int write_entry(const struct pol_list_maps *m, enum pol_dir dir,
+		       __u32 i, const void *e, struct xerr *err)
 {
 	__u32 key = POL_KEY(dir, i);
 
-	if (bpf_map_update_elem(fd[POL_MAP_RULES], &key, r, BPF_ANY))
-		return bpf_error(err, errno, "cannot write pol_rules");
+	if (bpf_map_update_elem(m->fd, &key, e, BPF_ANY))
+		return bpf_error(err, errno, m->write_what);
 	return 0;
 }
 
-static int move_hits(const int *fd, enum pol_dir dir, __u32 from, __u32 to,
-		     struct xerr *err)
+static int move_hits(const struct pol_list_maps *m, enum pol_dir dir,
+		     __u32 from, __u32 to, struct xerr *err)
 {
-	int e = pol_stat_copy(fd[POL_MAP_RULE_STATS], POL_KEY(dir, from),
-			      POL_KEY(dir, to));
+	int e = pol_percpu_copy(m->stats_fd, POL_KEY(dir, from),
+				POL_KEY(dir, to), m->stat_size);
 
-	return e ? bpf_error(err, e, "cannot move pol_rule_stats") : 0;
+	return e ? bpf_error(err, e, m->stats_what) : 0;
 }
 
-static int clear_hits(const int *fd, enum pol_dir dir, __u32 i,
-		      struct xerr *err)
+static int clear_hits(const struct pol_list_maps *m, enum pol_dir dir,
+		      __u32 i, struct xerr *err)
 {
-	int e = pol_stat_zero(fd[POL_MAP_RULE_STATS], POL_KEY(dir, i));
+	int e = pol_percpu_zero(m->stats_fd, POL_KEY(dir, i), m->stat_size);
 
-	return e ? bpf_error(err, e, "cannot clear pol_rule_stats") : 0;
+	return e ? bpf_error(err, e, m->stats_what) : 0;
 }
 
 /*
@@ -488,26 +467,28 @@ static int clear_hits(const int *fd, enum pol_dir dir, __u32 i,
  * list does not change while traffic flows. Each entry is written with
  * one bpf() update, but an array map copies the 44 bytes in place without
  * a lock: a packet racing that write can see a mix of the old and new
- * entry; that window is one memcpy long.
+ * entry; that window is one memcpy long. All of this holds for the
+ * redirect lists as well (48-byte entries, the mode in the first byte).
  */
-static int insert(const int *fd, const struct pol_req *req,
-		  const struct pol_list *l, unsigned int at, struct xerr *err)
+static int insert(const struct pol_list_maps *m, enum pol_dir dir,
+		  const struct pol_list *l, unsigned int at, const void *entry,
+		  struct xerr *err)
 {
-	static const struct pol_rule end;
+	static const union pol_entry end;
 	unsigned int k;
 	int ret = 0;
 
 	if (!l->end_clear)
-		ret = write_rule(fd, req->dir, l->n + 1, &end, err);
+		ret = write_entry(m, dir, l->n + 1, &end, err);
 	for (k = l->n; !ret && k > at; k--) {
-		ret = move_hits(fd, req->dir, k - 1, k, err);
+		ret = move_hits(m, dir, k - 1, k, err);
 		if (!ret)
-			ret = write_rule(fd, req->dir, k, &l->rule[k - 1], err);
+			ret = write_entry(m, dir, k, &l->e[k - 1], err);
 	}
 	if (!ret)
-		ret = clear_hits(fd, req->dir, at, err);
+		ret = clear_hits(m, dir, at, err);
 	if (!ret)
-		ret = write_rule(fd, req->dir, at, &req->rule, err);
+		ret = write_entry(m, dir, at, entry, err);
 	return ret;
 }
 
@@ -518,60 +499,100 @@ static int insert(const int *fd, const struct pol_req *req,
  * repeated in adjacent slots, and the last write removes the repeat.
  * Counters move as for insert(), with the same window.
  */
-static int delete(const int *fd, const struct pol_req *req,
-		  const struct pol_list *l, struct xerr *err)
+static int delete(const struct pol_list_maps *m, enum pol_dir dir,
+		  const struct pol_list *l, unsigned int index,
+		  struct xerr *err)
 {
-	static const struct pol_rule end;
+	static const union pol_entry end;
 	unsigned int k;
 	int ret = 0;
 
-	for (k = req->index; !ret && k + 1 < l->n; k++) {
-		ret = move_hits(fd, req->dir, k + 1, k, err);
+	for (k = index; !ret && k + 1 < l->n; k++) {
+		ret = move_hits(m, dir, k + 1, k, err);
 		if (!ret)
-			ret = write_rule(fd, req->dir, k, &l->rule[k + 1], err);
+			ret = write_entry(m, dir, k, &l->e[k + 1], err);
 	}
 	if (!ret)
-		ret = write_rule(fd, req->dir, l->n - 1, &end, err);
+		ret = write_entry(m, dir, l->n - 1, &end, err);
 	if (!ret)
-		ret = clear_hits(fd, req->dir, l->n - 1, err);
+		ret = clear_hits(m, dir, l->n - 1, err);
 	return ret;
+}
+
+int pol_list_edit(const struct pol_list_maps *m, const char *dev,
+		  enum pol_dir dir, const struct pol_list_op *op,
+		  struct xerr *err)
+{
+	const char *dname = pol_dir_name(dir);
+	struct pol_list l;
+	unsigned int at;
+	int ret;
+
+	ret = pol_list_read(m, dir, &l, err);
+	if (ret)
+		return ret;
+	if (op->del) {
+		if (op->index >= l.n)
+			return xerr_set(err, XNIC_EXIT_SYSTEM,
+					"%s has no %s %s %u (%u %ss)", dev,
+					dname, m->noun, op->index, l.n,
+					m->noun);
+		ret = delete(m, dir, &l, op->index, err);
+		if (!ret)
+			printf("%s: %s %s %u deleted\n", dev, dname, m->noun,
+			       op->index);
+		return ret;
+	}
+	at = op->at ? op->index : l.n;
+	if (l.n == POL_MAX_RULES)
+		return xerr_set(err, XNIC_EXIT_SYSTEM,
+				"%s: the %s %s list is full (%d %ss)", dev,
+				dname, m->noun, POL_MAX_RULES, m->noun);
+	if (at > l.n)
+		return xerr_set(err, XNIC_EXIT_SYSTEM,
+				"%s: index %u is past the end of the %s %s list (%u %ss)",
+				dev, at, dname, m->noun, l.n, m->noun);
+	ret = insert(m, dir, &l, at, op->entry, err);
+	if (!ret)
+		printf("%s: %s %s %u added\n", dev, dname, m->noun, at);
+	return ret;
+}
+
+const struct pol_list_maps *pol_list_maps(const int *fd, bool redirects)
+{
+	static struct pol_list_maps m[2] = {
+		{
+			.noun = "rule",
+			.stat_size = sizeof(struct pol_stat),
+			.read_what = "cannot read pol_rules",
+			.write_what = "cannot write pol_rules",
+			.stats_what = "cannot move pol_rule_stats",
+		}, {
+			.noun = "redirect",
+			.stat_size = sizeof(struct pol_redir_stat),
+			.read_what = "cannot read pol_redirects",
+			.write_what = "cannot write pol_redirects",
+			.stats_what = "cannot move pol_redir_stats",
+		},
+	};
+
+	m[redirects].fd = fd[redirects ? POL_MAP_REDIRECTS : POL_MAP_RULES];
+	m[redirects].stats_fd = fd[redirects ? POL_MAP_REDIR_STATS :
+				   POL_MAP_RULE_STATS];
+	return &m[redirects];
 }
 
 static int edit_list(const int *fd, const struct pol_req *req,
 		     struct xerr *err)
 {
-	const char *dir = pol_dir_name(req->dir);
-	struct pol_list l;
-	unsigned int at;
-	int ret;
+	struct pol_list_op op = {
+		.del = req->op == POL_OP_DEL,
+		.at = req->at,
+		.index = req->index,
+		.entry = &req->rule,
+	};
 
-	ret = read_list(fd, req->dir, &l, err);
-	if (ret)
-		return ret;
-	if (req->op == POL_OP_DEL) {
-		if (req->index >= l.n)
-			return xerr_set(err, XNIC_EXIT_SYSTEM,
-					"%s has no %s rule %u (%u rules)",
-					req->dev, dir, req->index, l.n);
-		ret = delete(fd, req, &l, err);
-		if (!ret)
-			printf("%s: %s rule %u deleted\n", req->dev, dir,
-			       req->index);
-		return ret;
-	}
-	at = req->at ? req->index : l.n;
-	if (l.n == POL_MAX_RULES)
-		return xerr_set(err, XNIC_EXIT_SYSTEM,
-				"%s: the %s list is full (%d rules)", req->dev,
-				dir, POL_MAX_RULES);
-	if (at > l.n)
-		return xerr_set(err, XNIC_EXIT_SYSTEM,
-				"%s: index %u is past the end of the %s list (%u rules)",
-				req->dev, at, dir, l.n);
-	ret = insert(fd, req, &l, at, err);
-	if (!ret)
-		printf("%s: %s rule %u added\n", req->dev, dir, at);
-	return ret;
+	return pol_list_edit(pol_list_maps(fd, false), req->dev, req->dir, &op, err);
 }
 
 static int edit_config(const int *fd, const struct pol_req *req,
@@ -604,23 +625,39 @@ static const char *action_name(__u8 a)
 	       "unknown";
 }
 
+void policy_match_text(const struct pol_rule *r, struct pol_match_text *t)
+{
+	t->family = r->family == POL_FAMILY_IPV4 ? "ipv4" :
+		    r->family == POL_FAMILY_IPV6 ? "ipv6" : "?";
+	policy_format_addr(r, false, t->src);
+	policy_format_addr(r, true, t->dst);
+	policy_format_proto(r, t->proto);
+	policy_format_dport(r, t->dport);
+}
+
+void policy_match_json(struct json *j, const struct pol_rule *r,
+		       const struct pol_match_text *t)
+{
+	json_member_string(j, "family", t->family);
+	json_member_string(j, "src", t->src);
+	json_member_string(j, "dst", t->dst);
+	json_member_string(j, "proto", t->proto);
+	json_member_string(j, "dport", t->dport);
+	json_member_int(j, "dport_lo", true, r->dport_lo);
+	json_member_int(j, "dport_hi", true, r->dport_hi);
+}
+
 static void list_rule(const struct pol_rule *r, enum pol_dir dir,
 		      unsigned int i, const struct pol_stat *hits,
 		      struct json *j)
 {
-	char src[POL_FIELD_MAX], dst[POL_FIELD_MAX], proto[POL_FIELD_MAX];
-	char dport[POL_FIELD_MAX];
-	const char *family = r->family == POL_FAMILY_IPV4 ? "ipv4" :
-			     r->family == POL_FAMILY_IPV6 ? "ipv6" : "?";
+	struct pol_match_text t;
 
-	policy_format_addr(r, false, src);
-	policy_format_addr(r, true, dst);
-	policy_format_proto(r, proto);
-	policy_format_dport(r, dport);
+	policy_match_text(r, &t);
 	if (!j) {
 		printf("%-7s %3u %-6s %-6s %-18s %-18s %-6s %-11s %10llu %12llu\n",
-		       pol_dir_name(dir), i, action_name(r->action), family,
-		       src, dst, proto, dport,
+		       pol_dir_name(dir), i, action_name(r->action), t.family,
+		       t.src, t.dst, t.proto, t.dport,
 		       (unsigned long long)hits->packets,
 		       (unsigned long long)hits->bytes);
 		return;
@@ -628,13 +665,7 @@ static void list_rule(const struct pol_rule *r, enum pol_dir dir,
 	json_object_begin(j);
 	json_member_int(j, "index", true, i);
 	json_member_string(j, "action", action_name(r->action));
-	json_member_string(j, "family", family);
-	json_member_string(j, "src", src);
-	json_member_string(j, "dst", dst);
-	json_member_string(j, "proto", proto);
-	json_member_string(j, "dport", dport);
-	json_member_int(j, "dport_lo", true, r->dport_lo);
-	json_member_int(j, "dport_hi", true, r->dport_hi);
+	policy_match_json(j, r, &t);
 	json_member_int(j, "packets", true, hits->packets);
 	json_member_int(j, "bytes", true, hits->bytes);
 	json_object_end(j);
@@ -653,7 +684,7 @@ static int list(const int *fd, const struct pol_req *req, struct xerr *err)
 	if (bpf_map_lookup_elem(fd[POL_MAP_CONFIG], &key, &cfg))
 		return bpf_error(err, errno, "cannot read pol_config");
 	for (d = 0; d < POL_DIRS && !ret; d++) {
-		ret = read_list(fd, d, &l[d], err);
+		ret = pol_list_read(pol_list_maps(fd, false), d, &l[d], err);
 		for (i = 0; !ret && i < l[d].n; i++) {
 			e = pol_stat_sum(fd[POL_MAP_RULE_STATS],
 					 POL_KEY(d, i), &hits[d][i]);
@@ -674,7 +705,7 @@ static int list(const int *fd, const struct pol_req *req, struct xerr *err)
 		       "DPORT", "PACKETS", "BYTES");
 		for (d = 0; d < POL_DIRS; d++)
 			for (i = 0; i < l[d].n; i++)
-				list_rule(&l[d].rule[i], d, i, &hits[d][i],
+				list_rule(&l[d].e[i].rule, d, i, &hits[d][i],
 					  NULL);
 		return 0;
 	}
@@ -690,7 +721,7 @@ static int list(const int *fd, const struct pol_req *req, struct xerr *err)
 		json_key(&j, "rules");
 		json_array_begin(&j);
 		for (i = 0; i < l[d].n; i++)
-			list_rule(&l[d].rule[i], d, i, &hits[d][i], &j);
+			list_rule(&l[d].e[i].rule, d, i, &hits[d][i], &j);
 		json_array_end(&j);
 		json_object_end(&j);
 	}
@@ -698,21 +729,21 @@ static int list(const int *fd, const struct pol_req *req, struct xerr *err)
 	return 0;
 }
 
-/* DEV's pinned maps; for a change, created first if there are none. */
-static int open_maps(const struct pol_req *req, int *fd, struct xerr *err)
+/* DEV's pinned maps; if @create, created first if there are none. */
+static int open_maps(const char *dev, bool create, int *fd,
+		     struct xerr *err)
 {
 	struct tcobj o;
 	int ret, i;
 
-	ret = tcobj_open_pins(req->dev, fd, err);
-	if (ret != XNIC_EXIT_NOLINK || req->op == POL_OP_LIST ||
-	    req->op == POL_OP_DEL)
+	ret = tcobj_open_pins(dev, fd, err);
+	if (ret != XNIC_EXIT_NOLINK || !create)
 		return ret;
 	/* Provisioning before attach: only for a device that exists. */
-	if (!if_nametoindex(req->dev))
+	if (!if_nametoindex(dev))
 		return xerr_set(err, XNIC_EXIT_NOLINK,
-				"no such interface '%s'", req->dev);
-	ret = tcobj_load(&o, req->dev, false, err);
+				"no such interface '%s'", dev);
+	ret = tcobj_load(&o, dev, false, err);
 	if (ret)
 		return ret;
 	for (i = 0; i < POL_MAP_COUNT && !ret; i++) {
@@ -727,39 +758,46 @@ static int open_maps(const struct pol_req *req, int *fd, struct xerr *err)
 	return ret;
 }
 
-static int run(const struct pol_req *req, struct xerr *err)
+int policy_with_maps(const char *dev, bool write, bool create,
+		     int (*fn)(const int *fd, const void *req,
+			       struct xerr *err),
+		     const void *req, struct xerr *err)
 {
 	int fd[POL_MAP_COUNT];
 	int lock, ret;
 
-	ret = pin_lock(req->op != POL_OP_LIST, &lock, err);
+	ret = pin_lock(write, &lock, err);
 	if (ret)
 		return ret;
 	if (lock < 0) {
 		ret = xerr_set(err, XNIC_EXIT_NOLINK,
 			       "no policy for '%s' (never attached with --tc nor written)",
-			       req->dev);
+			       dev);
 		goto out;
 	}
-	ret = open_maps(req, fd, err);
+	ret = open_maps(dev, create, fd, err);
 	if (ret)
 		goto out;
-	switch (req->op) {
-	case POL_OP_ADD:
-	case POL_OP_DEL:
-		ret = edit_list(fd, req, err);
-		break;
-	case POL_OP_LIST:
-		ret = list(fd, req, err);
-		break;
-	default:
-		ret = edit_config(fd, req, err);
-		break;
-	}
+	ret = fn(fd, req, err);
 	tcobj_close_fds(fd);
 out:
 	pin_unlock(lock);
 	return ret ? ret : xerr_flush(err);
+}
+
+static int run(const int *fd, const void *arg, struct xerr *err)
+{
+	const struct pol_req *req = arg;
+
+	switch (req->op) {
+	case POL_OP_ADD:
+	case POL_OP_DEL:
+		return edit_list(fd, req, err);
+	case POL_OP_LIST:
+		return list(fd, req, err);
+	default:
+		return edit_config(fd, req, err);
+	}
 }
 
 int policy_main(int argc, char **argv)
@@ -772,7 +810,9 @@ int policy_main(int argc, char **argv)
 	if (!ret && req.help)
 		return args_help(policy_usage);
 	if (!ret)
-		ret = run(&req, &err);
+		ret = policy_with_maps(req.dev, req.op != POL_OP_LIST,
+				       req.op != POL_OP_LIST &&
+				       req.op != POL_OP_DEL, run, &req, &err);
 	if (ret)
 		xerr_print(policy_ctx(req.op), &err);
 	return ret;

@@ -15,6 +15,8 @@
 
 #include "policy.h"	/* bpf/ */
 
+struct json;
+struct kwarg;
 struct xerr;
 
 enum pol_op {
@@ -52,6 +54,108 @@ void policy_format_addr(const struct pol_rule *r, bool dst,
 			char buf[POL_FIELD_MAX]);
 void policy_format_proto(const struct pol_rule *r, char buf[POL_FIELD_MAX]);
 void policy_format_dport(const struct pol_rule *r, char buf[POL_FIELD_MAX]);
+
+/* All of them, and as the JSON members `policy list --json` has. */
+struct pol_match_text {
+	const char *family;	/* "ipv4", "ipv6", "?" */
+	char src[POL_FIELD_MAX], dst[POL_FIELD_MAX];
+	char proto[POL_FIELD_MAX], dport[POL_FIELD_MAX];
+};
+void policy_match_text(const struct pol_rule *r, struct pol_match_text *t);
+/* family, src, dst, proto, dport, dport_lo, dport_hi */
+void policy_match_json(struct json *j, const struct pol_rule *r,
+		       const struct pol_match_text *t);
+
+/*
+ * The match keywords a rule (and a redirect) takes, in this order at
+ * the start of a struct kwarg array: POL_KWARGS fills them in.
+ */
+enum {
+	POL_KW_AT,
+	POL_KW_SRC,
+	POL_KW_DST,
+	POL_KW_PROTO,
+	POL_KW_DPORT,
+	POL_KW_FAMILY,
+	POL_KW_COUNT,
+};
+
+#define POL_KWARGS							\
+	[POL_KW_AT] = { .name = "at" },					\
+	[POL_KW_SRC] = { .name = "src" },				\
+	[POL_KW_DST] = { .name = "dst" },				\
+	[POL_KW_PROTO] = { .name = "proto" },				\
+	[POL_KW_DPORT] = { .name = "dport" },				\
+	[POL_KW_FAMILY] = { .name = "family" }
+
+/*
+ * The match fields of @kw (src, dst, proto, dport, family) into @r:
+ * family, prefixes, protocol and port range; r->action is left alone.
+ */
+int policy_parse_match(const struct kwarg *kw, struct pol_rule *r,
+		       struct xerr *err);
+/* "ingress" or "egress"; a list index 0..POL_MAX_RULES - 1. */
+int policy_parse_dir(const char *s, enum pol_dir *dir, struct xerr *err);
+int policy_parse_index(const char *s, unsigned int *index, struct xerr *err);
+
+/*
+ * One of DEV's ordered lists in one direction, the rules or the
+ * redirects: an array map (POL_KEY(dir, i)) whose entries end at the
+ * first one with a zero first byte (action, mode), and a per-CPU map of
+ * counters that move with them. Edited in place while the programs read
+ * it (see pol_list_edit()).
+ */
+struct pol_list_maps {
+	int fd, stats_fd;
+	const char *noun;		/* "rule", "redirect" */
+	size_t stat_size;		/* of one CPU's counters */
+	const char *read_what, *write_what, *stats_what;  /* errors */
+};
+
+union pol_entry {
+	unsigned char b[sizeof(struct pol_redirect)];
+	struct pol_rule rule;
+	struct pol_redirect redirect;
+};
+
+struct pol_list {
+	union pol_entry e[POL_MAX_RULES];
+	unsigned int n;		/* entries before the first END */
+	bool end_clear;		/* slot n + 1 is END too (or n + 1 == max) */
+};
+
+/* The rules' or the redirects' maps among DEV's open maps @fd (tcobj.h). */
+const struct pol_list_maps *pol_list_maps(const int *fd, bool redirects);
+
+int pol_list_read(const struct pol_list_maps *m, enum pol_dir dir,
+		  struct pol_list *l, struct xerr *err);
+
+struct pol_list_op {
+	bool del;		/* else insert */
+	bool at;		/* insert at index, else at the end */
+	unsigned int index;
+	const void *entry;	/* insert: the new entry */
+};
+
+/*
+ * Insert or delete one entry, counters moving with the entries; prints
+ * what was done. An index past the end, a full list or an absent entry
+ * is refused (XNIC_EXIT_SYSTEM) with nothing changed.
+ */
+int pol_list_edit(const struct pol_list_maps *m, const char *dev,
+		  enum pol_dir dir, const struct pol_list_op *op,
+		  struct xerr *err);
+
+/*
+ * With the pin lock held (exclusive if @write), DEV's policy maps open
+ * (created first if there are none and @create: DEV must exist), call
+ * @fn(fd, @req, @err), close, unlock. Returns its exit status; the
+ * message, if any, stays in @err.
+ */
+int policy_with_maps(const char *dev, bool write, bool create,
+		     int (*fn)(const int *fd, const void *req,
+			       struct xerr *err),
+		     const void *req, struct xerr *err);
 
 void policy_usage(FILE *out);
 int policy_main(int argc, char **argv);

@@ -19,6 +19,8 @@ static const char *const map_names[POL_MAP_COUNT] = {
 	[POL_MAP_CONFIG] = "pol_config",
 	[POL_MAP_RULE_STATS] = "pol_rule_stats",
 	[POL_MAP_STATS] = "pol_stats",
+	[POL_MAP_REDIRECTS] = "pol_redirects",
+	[POL_MAP_REDIR_STATS] = "pol_redir_stats",
 };
 
 static const char *const prog_names[POL_DIRS] = {
@@ -168,6 +170,12 @@ static const struct {
 				 POL_DIRS * POL_MAX_RULES },
 	[POL_MAP_STATS] = { BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(struct pol_stat),
 			    POL_DIRS * POL_REASON_MAX },
+	[POL_MAP_REDIRECTS] = { BPF_MAP_TYPE_ARRAY,
+				sizeof(struct pol_redirect),
+				POL_DIRS * POL_MAX_RULES },
+	[POL_MAP_REDIR_STATS] = { BPF_MAP_TYPE_PERCPU_ARRAY,
+				  sizeof(struct pol_redir_stat),
+				  POL_DIRS * POL_MAX_RULES },
 };
 
 static int check_layout(int i, int fd, const char *path, struct xerr *err)
@@ -227,42 +235,65 @@ void tcobj_close_fds(int fd[POL_MAP_COUNT])
 	}
 }
 
-/* A per-CPU value buffer: one struct pol_stat (16 bytes) per CPU. */
-static struct pol_stat *percpu_alloc(int *ncpus)
+/* A per-CPU value buffer: @size bytes (a multiple of 8) per CPU. */
+static void *percpu_alloc(int *ncpus, size_t size)
 {
 	*ncpus = libbpf_num_possible_cpus();
 	if (*ncpus <= 0) {
 		errno = *ncpus ? -*ncpus : EINVAL;
 		return NULL;
 	}
-	return calloc(*ncpus, sizeof(struct pol_stat));
+	return calloc(*ncpus, size);
 }
 
-int pol_stat_sum(int fd, __u32 key, struct pol_stat *sum)
+/*
+ * Sum @nstat struct pol_stat per CPU of one key into @sum: a pol_stat
+ * map's value is one, pol_redir_stats' two.
+ */
+static int percpu_sum(int fd, __u32 key, struct pol_stat *sum,
+		      unsigned int nstat)
 {
 	struct pol_stat *v;
+	unsigned int k;
 	int n, i, e = 0;
 
-	v = percpu_alloc(&n);
+	v = percpu_alloc(&n, nstat * sizeof(*v));
 	if (!v)
 		return errno;
-	memset(sum, 0, sizeof(*sum));
+	memset(sum, 0, nstat * sizeof(*sum));
 	if (bpf_map_lookup_elem(fd, &key, v))
 		e = errno;
 	for (i = 0; !e && i < n; i++) {
-		sum->packets += v[i].packets;
-		sum->bytes += v[i].bytes;
+		for (k = 0; k < nstat; k++) {
+			sum[k].packets += v[i * nstat + k].packets;
+			sum[k].bytes += v[i * nstat + k].bytes;
+		}
 	}
 	free(v);
 	return e;
 }
 
-int pol_stat_copy(int fd, __u32 from, __u32 to)
+int pol_stat_sum(int fd, __u32 key, struct pol_stat *sum)
 {
-	struct pol_stat *v;
+	return percpu_sum(fd, key, sum, 1);
+}
+
+int pol_redir_stat_sum(int fd, __u32 key, struct pol_redir_stat *sum)
+{
+	struct pol_stat s[2];
+	int e = percpu_sum(fd, key, s, 2);
+
+	sum->redirected = s[0];
+	sum->gone = s[1];
+	return e;
+}
+
+int pol_percpu_copy(int fd, __u32 from, __u32 to, size_t size)
+{
+	void *v;
 	int n, e = 0;
 
-	v = percpu_alloc(&n);
+	v = percpu_alloc(&n, size);
 	if (!v)
 		return errno;
 	if (bpf_map_lookup_elem(fd, &from, v) ||
@@ -272,12 +303,12 @@ int pol_stat_copy(int fd, __u32 from, __u32 to)
 	return e;
 }
 
-int pol_stat_zero(int fd, __u32 key)
+int pol_percpu_zero(int fd, __u32 key, size_t size)
 {
-	struct pol_stat *v;
+	void *v;
 	int n, e = 0;
 
-	v = percpu_alloc(&n);
+	v = percpu_alloc(&n, size);
 	if (!v)
 		return errno;
 	if (bpf_map_update_elem(fd, &key, v, BPF_ANY))

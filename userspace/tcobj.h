@@ -10,6 +10,7 @@
 #define XNICCTL_TCOBJ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "policy.h"	/* bpf/: enum pol_dir */
 
@@ -22,6 +23,8 @@ enum pol_map {
 	POL_MAP_CONFIG,
 	POL_MAP_RULE_STATS,
 	POL_MAP_STATS,
+	POL_MAP_REDIRECTS,
+	POL_MAP_REDIR_STATS,
 	POL_MAP_COUNT,
 };
 
@@ -62,11 +65,16 @@ void tcobj_close_fds(int fd[POL_MAP_COUNT]);
 
 /*
  * One key of a per-CPU struct pol_stat map (pol_stats, pol_rule_stats):
- * summed over CPUs, copied from another key, or zeroed. 0 or a positive
- * errno.
+ * summed over CPUs. 0 or a positive errno.
  */
 int pol_stat_sum(int fd, __u32 key, struct pol_stat *sum);
-int pol_stat_copy(int fd, __u32 from, __u32 to);
-int pol_stat_zero(int fd, __u32 key);
+/* The same for pol_redir_stats. */
+int pol_redir_stat_sum(int fd, __u32 key, struct pol_redir_stat *sum);
+/*
+ * One key of a per-CPU map whose values are @size bytes per CPU, copied
+ * from another key or zeroed. 0 or a positive errno.
+ */
+int pol_percpu_copy(int fd, __u32 from, __u32 to, size_t size);
+int pol_percpu_zero(int fd, __u32 key, size_t size);
 
 #endif /* XNICCTL_TCOBJ_H */

@@ -17,6 +17,7 @@
 #include "monitor.h"
 #include "pfobj.h"
 #include "polcmd.h"
+#include "redircmd.h"
 #include "service_cmd.h"
 #include "stats.h"
 #include "status.h"
@@ -37,6 +38,7 @@ static const struct {
 	{ "status", status_main, status_usage },
 	{ "service", service_main, service_usage },
 	{ "monitor", monitor_main, monitor_usage },
+	{ "redirect", redirect_main, redirect_usage },
 };
 
 static void usage(FILE *out)

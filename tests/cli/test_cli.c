@@ -358,6 +358,29 @@ static void test_service_rejects(void **state)
 	      "xnicctl: service list: unknown option '--yaml'");
 }
 
+/* Bad redirect arguments: exit 1 before any socket or bpf() call. */
+static void test_redirect_rejects(void **state)
+{
+	(void)state;
+	ok(ARGV("redirect", "--help"), "mode egress|ingress|peer");
+	ok(ARGV("redirect", "add", "x", "-h"), "ndo_get_peer_dev");
+	fails(ARGV("redirect"), XNIC_EXIT_USAGE,
+	      "xnicctl: redirect: missing subcommand (try 'xnicctl redirect --help')");
+	fails(ARGV("redirect", "add", "pa", "egress", "family", "ipv4", "to",
+		   "pc", "mode", "peer"), XNIC_EXIT_USAGE,
+	      "xnicctl: redirect add: mode peer works on ingress redirects only (the kernel drops a bpf_redirect_peer() from tc egress)");
+	fails(ARGV("redirect", "add", "pa", "ingress", "family", "ipv4"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: redirect add: missing 'to TARGET' (the interface to redirect to)");
+	fails(ARGV("redirect", "add", "pa", "ingress", "family", "ipv4", "to",
+		   "pc", "at", "99"), XNIC_EXIT_USAGE,
+	      "xnicctl: redirect add: invalid rule index '99' (expected 0..63)");
+	fails(ARGV("redirect", "del", "pa", "ingress", "-1"), XNIC_EXIT_USAGE,
+	      "xnicctl: redirect del: unknown option '-1'");
+	fails(ARGV("redirect", "list", "--yaml"), XNIC_EXIT_USAGE,
+	      "xnicctl: redirect list: unknown option '--yaml'");
+}
+
 static void test_one_line_errors(void **state)
 {
 	(void)state;
@@ -382,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_policy_rejects),
 		cmocka_unit_test(test_service_rejects),
 		cmocka_unit_test(test_one_line_errors),
+		cmocka_unit_test(test_redirect_rejects),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
