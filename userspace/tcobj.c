@@ -215,6 +215,11 @@ int tcobj_open_pins(const char *ifname, int fd[POL_MAP_COUNT],
 		}
 		e = errno;
 		tcobj_close_fds(fd);
+		/* Pinned by an xnicctl that did not have this map yet. */
+		if (e == ENOENT && i)
+			return xerr_set(err, XNIC_EXIT_NOLINK,
+					"the policy of '%s' has no %s yet (an older xnicctl pinned it): 'xnicctl attach %s --tc' or any policy change adds it",
+					ifname, map_names[i], ifname);
 		if (e == ENOENT)
 			return xerr_set(err, XNIC_EXIT_NOLINK,
 					"no policy for '%s' (never attached with --tc nor written)",
