@@ -156,7 +156,7 @@ struct pol_redirect {
 /* Per redirect, per CPU. Bytes as in struct pol_stat. */
 struct pol_redir_stat {
 	struct pol_stat redirected;	/* handed to bpf_redirect*() */
-	struct pol_stat gone;		/* matched, target missing: passed */
+	struct pol_stat gone;	/* matched, target missing: passed on */
 };
 
 #endif /* XNIC_POLICY_H */

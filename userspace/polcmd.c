@@ -320,7 +320,8 @@ static int parse_words(struct pol_req *req, const struct args *a,
 		return ret ? ret : policy_parse_match(kw, &req->rule, err);
 	case POL_OP_DEL:
 		ret = policy_parse_dir(a->pos[1], &req->dir, err);
-		return ret ? ret : policy_parse_index(a->pos[2], &req->index, err);
+		return ret ? ret : policy_parse_index(a->pos[2], &req->index,
+						      err);
 	case POL_OP_DEFAULT:
 		ret = policy_parse_dir(a->pos[1], &req->dir, err);
 		return ret ? ret : parse_action(a->pos[2], &req->dflt, err);
@@ -592,7 +593,8 @@ static int edit_list(const int *fd, const struct pol_req *req,
 		.entry = &req->rule,
 	};
 
-	return pol_list_edit(pol_list_maps(fd, false), req->dev, req->dir, &op, err);
+	return pol_list_edit(pol_list_maps(fd, false), req->dev, req->dir, &op,
+			     err);
 }
 
 static int edit_config(const int *fd, const struct pol_req *req,

@@ -121,7 +121,7 @@ union pol_entry {
 struct pol_list {
 	union pol_entry e[POL_MAX_RULES];
 	unsigned int n;		/* entries before the first END */
-	bool end_clear;		/* slot n + 1 is END too (or n + 1 == max) */
+	bool end_clear;		/* slot n + 1 is END too, or n + 1 == max */
 };
 
 /* The rules' or the redirects' maps among DEV's open maps @fd (tcobj.h). */

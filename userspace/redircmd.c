@@ -211,7 +211,8 @@ static int edit(const int *fd, const void *arg, struct xerr *err)
 		.entry = &req->redir,
 	};
 
-	return pol_list_edit(pol_list_maps(fd, true), req->dev, req->dir, &op, err);
+	return pol_list_edit(pol_list_maps(fd, true), req->dev, req->dir, &op,
+			     err);
 }
 
 /* The driver's name as ethtool -i shows it; "" if it cannot be read. */
