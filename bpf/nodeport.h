@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-packet service translation (bpf/nodeport.bpf.c): the contract with
+ * user space. The connection table, the device's configuration and its
+ * counters. Included by bpf/nodeport.bpf.c and by user space (xnicctl
+ * service nodeport), so it uses only <linux/types.h>.
+ *
+ * Socket LB (bpf/sock_lb.bpf.c) translates at connect() for the node's
+ * own sockets; this translates the packets of clients elsewhere that
+ * enter a node device towards a service. Both read the same services
+ * (lb_svc, lb_sel, lb_be and their counters, bpf/service.h), pinned
+ * once under /sys/fs/bpf/xnic/lb: one `xnicctl service add`, two ways in.
+ *
+ * Two tc programs on one node device, loaded together per device:
+ *   np_ingress (clsact ingress)  client -> service: DNAT to a backend
+ *   np_egress  (clsact egress)   backend -> client: SNAT back to the
+ *                                service address the client used
+ * The maps (bpftool map show name np_ct):
+ *
+ *   np_ct      LRU_HASH struct np_tuple (client -> service)  -> struct np_ct
+ *   np_rev     LRU_HASH struct np_tuple (backend -> client)  -> struct np_rev
+ *   np_config  ARRAY    0                  -> struct np_config (per device)
+ *   np_stats   PERCPU_ARRAY enum np_reason -> struct np_stat   (per device)
+ *
+ * What is a service: a packet to (daddr, dport, proto) with lb_svc entry
+ * {daddr, dport, IPv4, proto} (the VIP, ClusterIP-style), or, when daddr
+ * is the device's node address (np_config.node_addr, not 0), with entry
+ * {0.0.0.0, dport, IPv4, proto}: a NodePort is the service whose VIP is
+ * the unspecified address (`xnicctl service add 0.0.0.0:30080/tcp ...`).
+ * IPv4 only: IPv6 passes untouched.
+ *
+ * The first packet of a flow picks a backend as sock_lb does (lb_pick in
+ * bpf/service.bpf.h, counted in lb_svc_stats/lb_be_stats) and records
+ * the flow both ways; later packets reuse np_ct's backend, even when the
+ * service's backends changed meanwhile, as long as that backend id is
+ * still in lb_be with the same service id (ids are never reused, so a
+ * deleted backend or service never matches). Otherwise the flow picks
+ * again. np_rev entries are used under the same condition.
+ */
+#ifndef XNIC_NODEPORT_H
+#define XNIC_NODEPORT_H
+
+#include <linux/types.h>
+
+#define NP_CT_ENTRIES		65536
+
+/*
+ * A flow as one direction's packets carry it. Network order; pad zero.
+ * np_ct: client address and port -> the service address and port it
+ * sent to. np_rev: the backend's address and port -> the client's.
+ */
+struct np_tuple {
+	__u32 saddr;
+	__u32 daddr;
+	__u16 sport;
+	__u16 dport;
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad[3];
+};
+
+struct np_ct {
+	__u32 be_id;		/* lb_be key */
+	__u32 svc_id;		/* lb_be[be_id].svc_id when it was picked */
+};
+
+struct np_rev {
+	__u32 addr;		/* what the client sent to: VIP or node address */
+	__u16 port;		/* network order */
+	__u16 pad;
+	__u32 be_id;		/* valid while lb_be[be_id].svc_id == svc_id */
+	__u32 svc_id;
+};
+
+struct np_config {
+	__u32 node_addr;	/* network order; 0: no NodePort on this device */
+	__u32 pad;
+};
+
+/*
+ * Why each packet got its verdict, per device: every packet either
+ * program sees is counted in exactly one. Passes (TC_ACT_UNSPEC: the
+ * next filter or the stack decides) first, then drops (TC_ACT_SHOT).
+ */
+enum np_reason {
+	NP_PASS_OTHER,		/* not IPv4 TCP/UDP to a service (or from a
+				 * backend, at egress), or IPv6, ARP, VLAN */
+	NP_PASS_MALFORMED,	/* an IPv4 header too broken to tell: the
+				 * stack drops it */
+	NP_PASS_FRAGMENT,	/* a non-first fragment: no ports to match */
+	NP_DNAT_NEW,		/* ingress: first packet, a backend picked */
+	NP_DNAT_FLOW,		/* ingress: the flow's backend from np_ct */
+	NP_SNAT,		/* egress: a reply back to the service address */
+	NP_DROP_NO_BACKEND,	/* ingress: a service with no backend */
+	NP_DROP_MALFORMED,	/* a service flow whose L4 header is cut short */
+	NP_DROP_FRAGMENT,	/* a first fragment of a service flow: its
+				 * other fragments could not follow it */
+	NP_DROP_REWRITE,	/* a helper refused to rewrite the packet */
+	NP_REASON_MAX,
+};
+
+#define NP_REASON_IS_DROP(r)	((r) >= NP_DROP_NO_BACKEND)
+
+/* Bytes are skb->len as tc sees it (from the Ethernet header). */
+struct np_stat {
+	__u64 packets;
+	__u64 bytes;
+};
+
+#endif /* XNIC_NODEPORT_H */
