@@ -15,6 +15,7 @@
 
 #include "args.h"
 #include "json.h"
+#include "npcmd.h"
 #include "parse.h"
 #include "pfobj.h"	/* bpf_error() */
 #include "service_cmd.h"
@@ -54,11 +55,14 @@ static const char *const op_names[] = {
 	[SVC_BE_ADD] = "backend add",
 	[SVC_BE_DEL] = "backend del",
 	[SVC_LIST] = "list",
+	[SVC_NP_ATTACH] = "nodeport attach",
+	[SVC_NP_DETACH] = "nodeport detach",
+	[SVC_NP_SHOW] = "nodeport show",
 };
 
 void service_usage(FILE *out)
 {
-	fprintf(out, "\nxnicctl %s", help_service);
+	fprintf(out, "\nxnicctl %s\nxnicctl %s", help_service, np_help);
 }
 
 const char *service_ctx(enum svc_op op)
@@ -305,6 +309,8 @@ int service_parse(int argc, char **argv, struct svc_req *req,
 					argv[0]);
 		return parse_service_words(req, argc - 1, argv + 1, err);
 	}
+	if (!strcmp(sub, "nodeport"))
+		return np_parse(argc, argv, req, err);
 	return xerr_set(err, XNIC_EXIT_USAGE,
 			"unknown subcommand '%s' (try 'xnicctl service --help')",
 			sub);
@@ -1012,11 +1018,14 @@ static int run(const struct svc_req *req, struct xerr *err)
 			puts("[]");
 		return xerr_flush(err);
 	}
-	ret = pin_lock(req->op != SVC_LIST && req->op != SVC_DETACH, &lock,
-		       err);
+	ret = pin_lock(req->op != SVC_LIST && req->op != SVC_DETACH &&
+		       req->op != SVC_NP_DETACH && req->op != SVC_NP_SHOW,
+		       &lock, err);
 	if (ret)
 		return ret;
-	if (req->op == SVC_DETACH) {
+	if (req->op >= SVC_NP_ATTACH) {
+		ret = np_run(req, lock, err);
+	} else if (req->op == SVC_DETACH) {
 		ret = lock < 0 ? 0 : do_detach(err);
 	} else if (req->op == SVC_ATTACH) {
 		ret = do_attach(req, err);

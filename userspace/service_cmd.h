@@ -34,6 +34,9 @@ enum svc_op {
 	SVC_BE_ADD,
 	SVC_BE_DEL,
 	SVC_LIST,
+	SVC_NP_ATTACH,	/* service nodeport ...: npcmd.h */
+	SVC_NP_DETACH,
+	SVC_NP_SHOW,
 };
 
 /* An address and port as typed: IPv4 "A:P", IPv6 "[A]:P". */
@@ -54,6 +57,8 @@ struct svc_req {
 	unsigned char proto;	/* IPPROTO_TCP or IPPROTO_UDP */
 	struct svc_ep be[LB_MAX_BACKENDS];
 	unsigned int nbe;
+	const char *dev;	/* nodeport: the node device */
+	unsigned int node_addr;	/* nodeport attach: network order, 0: none */
 };
 
 /* "ADDR:PORT" or "[ADDR6]:PORT" (port 1..65535). */

@@ -34,8 +34,7 @@ const char *pol_dir_name(enum pol_dir dir)
 	return dir == POL_INGRESS ? "ingress" : "egress";
 }
 
-/* The program's tag, and whether it uses map @map_id. */
-static int prog_read(__u32 prog_id, __u32 map_id, bool *uses, char tag[17])
+int tc_prog_read(__u32 prog_id, __u32 map_id, bool *uses, char tag[17])
 {
 	__u32 ids[PROG_MAPS_MAX], len, i;
 	struct bpf_prog_info info;
@@ -61,14 +60,12 @@ static int prog_read(__u32 prog_id, __u32 map_id, bool *uses, char tag[17])
 	return 0;
 }
 
-static __u32 pinned_rules_id(const char *dev)
+__u32 tc_pinned_map_id(const char *path)
 {
 	struct bpf_map_info info;
 	__u32 len = sizeof(info);
-	char path[PATH_MAX];
 	int fd;
 
-	pin_dev_path(path, dev, pol_map_name(POL_MAP_RULES));
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;
@@ -77,6 +74,14 @@ static __u32 pinned_rules_id(const char *dev)
 		info.id = 0;
 	close(fd);
 	return info.id;
+}
+
+static __u32 pinned_rules_id(const char *dev)
+{
+	char path[PATH_MAX];
+
+	pin_dev_path(path, dev, pol_map_name(POL_MAP_RULES));
+	return tc_pinned_map_id(path);
 }
 
 struct dump_ctx {
@@ -161,7 +166,7 @@ static int query_dir(struct tc_state *st, enum pol_dir d, struct xerr *err)
 	e = dump_dir(st, d, err);
 	if (e || !ds->prog_id)
 		return e;
-	e = prog_read(ds->prog_id, st->rules_id, &ds->ours, ds->tag);
+	e = tc_prog_read(ds->prog_id, st->rules_id, &ds->ours, ds->tag);
 	return e ? bpf_error(err, e, "cannot read the filter's program") : 0;
 }
 
@@ -243,10 +248,9 @@ static int detach_dir(const struct tc_state *st, enum pol_dir d)
 	return -bpf_tc_detach(&hook, &opts);
 }
 
-/* clsact, created if missing; an existing one is shared as tc does. */
-static int create_hook(const struct tc_state *st, struct xerr *err)
+int tc_clsact_create(int ifindex, struct xerr *err)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex,
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 	int e;
 
@@ -266,7 +270,7 @@ int tc_attach(const char *dev, struct tc_state *st, struct xerr *err)
 
 	ret = tc_check_foreign(dev, st, err);
 	if (!ret)
-		ret = create_hook(st, err);
+		ret = tc_clsact_create(st->ifindex, err);
 	if (!ret)
 		ret = tcobj_load(&o, dev, true, err);
 	if (ret)
@@ -282,7 +286,7 @@ int tc_attach(const char *dev, struct tc_state *st, struct xerr *err)
 			break;
 		}
 		now[d].prog_id = info.id;
-		ret = -prog_read(info.id, 0, &uses, now[d].tag);
+		ret = -tc_prog_read(info.id, 0, &uses, now[d].tag);
 		if (ret) {
 			ret = bpf_error(err, -ret, "cannot read the loaded program");
 			break;

@@ -63,4 +63,16 @@ int tc_attach(const char *dev, struct tc_state *st, struct xerr *err);
 /* Remove xnicctl's filters from @dev; DEV's policy maps stay pinned. */
 int tc_detach(const char *dev, struct tc_state *st, struct xerr *err);
 
+/*
+ * Helpers for every tc program xnicctl attaches. The program's tag, and
+ * whether it uses map @map_id (0: no map); 0 or a positive errno.
+ */
+int tc_prog_read(__u32 prog_id, __u32 map_id, bool *uses, char tag[17]);
+
+/* The id of the map pinned at @path, 0 if there is none. */
+__u32 tc_pinned_map_id(const char *path);
+
+/* clsact on @ifindex, created if missing; an existing one is shared. */
+int tc_clsact_create(int ifindex, struct xerr *err);
+
 #endif /* XNICCTL_TCATTACH_H */

@@ -154,6 +154,8 @@ static void test_help(void **state)
 	assert_non_null(strstr(r.out, "  7  no BPF filesystem"));
 	assert_non_null(strstr(r.out, "xnicctl service attach [--cgroup PATH]"));
 	assert_non_null(strstr(r.out, "xnicctl service list [--json]"));
+	assert_non_null(strstr(r.out,
+			       "xnicctl service nodeport attach DEV [--node-addr ADDR]"));
 }
 
 static void test_command_help(void **state)
@@ -356,6 +358,11 @@ static void test_service_rejects(void **state)
 	      "xnicctl: service attach: '/proc' is not a cgroup v2 directory");
 	fails(ARGV("service", "list", "--yaml"), XNIC_EXIT_USAGE,
 	      "xnicctl: service list: unknown option '--yaml'");
+	fails(ARGV("service", "nodeport", "attach", "xa", "--node-addr",
+		   "198.51.100.300"), XNIC_EXIT_USAGE,
+	      "xnicctl: service nodeport attach: invalid node address '198.51.100.300' (expected an IPv4 address)");
+	fails(ARGV("service", "nodeport", "detach"), XNIC_EXIT_USAGE,
+	      "xnicctl: service nodeport detach: missing interface name");
 }
 
 /* Bad redirect arguments: exit 1 before any socket or bpf() call. */

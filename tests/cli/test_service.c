@@ -155,6 +155,54 @@ static void test_bad_backend(void **state)
 	    "set");
 }
 
+static void test_nodeport(void **state)
+{
+	(void)state;
+	OK("nodeport", "attach", "xa");
+	assert_int_equal(req.op, SVC_NP_ATTACH);
+	assert_string_equal(req.dev, "xa");
+	assert_int_equal(req.node_addr, 0);
+	OK("nodeport", "attach", "--node-addr", "192.0.2.1", "xa");
+	assert_string_equal(req.dev, "xa");
+	assert_memory_equal(&req.node_addr, "\xc0\x00\x02\x01", 4);
+	OK("nodeport", "detach", "xa");
+	assert_int_equal(req.op, SVC_NP_DETACH);
+	OK("nodeport", "show", "xa");
+	assert_int_equal(req.op, SVC_NP_SHOW);
+	assert_false(req.json);
+	OK("nodeport", "show", "xa", "--json");
+	assert_true(req.json);
+	OK("nodeport", "attach", "--help");
+	assert_true(req.help);
+}
+
+static void test_bad_nodeport(void **state)
+{
+	(void)state;
+	BAD("missing 'attach', 'detach' or 'show' after 'nodeport'",
+	    "nodeport");
+	BAD("unknown subcommand 'nodeport list' (expected attach, detach or show)",
+	    "nodeport", "list");
+	BAD("missing interface name", "nodeport", "attach");
+	BAD("missing interface name", "nodeport", "show", "--json");
+	BAD("invalid node address '192.0.2' (expected an IPv4 address)",
+	    "nodeport", "attach", "xa", "--node-addr", "192.0.2");
+	BAD("invalid node address '2001:db8::1' (expected an IPv4 address)",
+	    "nodeport", "attach", "xa", "--node-addr", "2001:db8::1");
+	BAD("'0.0.0.0' cannot be a node address (unspecified, broadcast or multicast)",
+	    "nodeport", "attach", "xa", "--node-addr", "0.0.0.0");
+	BAD("'224.0.0.1' cannot be a node address (unspecified, broadcast or multicast)",
+	    "nodeport", "attach", "xa", "--node-addr", "224.0.0.1");
+	BAD("'255.255.255.255' cannot be a node address (unspecified, broadcast or multicast)",
+	    "nodeport", "attach", "xa", "--node-addr", "255.255.255.255");
+	BAD("missing value after '--node-addr'", "nodeport", "attach", "xa",
+	    "--node-addr");
+	BAD("unknown option '--node-addr'", "nodeport", "detach", "xa",
+	    "--node-addr", "192.0.2.1");
+	BAD("unknown option '--json'", "nodeport", "attach", "xa", "--json");
+	BAD("unknown keyword 'xb'", "nodeport", "detach", "xa", "xb");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +211,8 @@ int main(void)
 		cmocka_unit_test(test_backend_del_list),
 		cmocka_unit_test(test_bad_service),
 		cmocka_unit_test(test_bad_backend),
+		cmocka_unit_test(test_nodeport),
+		cmocka_unit_test(test_bad_nodeport),
 	};
 
 	return cmocka_run_group_tests_name("service", tests, NULL, NULL);
