@@ -203,9 +203,9 @@ fail:
 
 struct np_state {
 	int ifindex;
-	__u32 config_id;	/* DEV's pinned np_config, 0 if none */
+	__u32 stats_id;		/* DEV's pinned np_stats, 0 if none */
 	__u32 prog_id[NP_DIRS];	/* the filter at our place, 0 if none */
-	bool ours[NP_DIRS];	/* its program uses DEV's np_config */
+	bool ours[NP_DIRS];	/* its program uses DEV's np_stats (both do) */
 	char tag[NP_DIRS][17];
 };
 
@@ -219,8 +219,8 @@ static int state_read(const char *dev, struct np_state *st, struct xerr *err)
 	if (!st->ifindex)
 		return xerr_set(err, XNIC_EXIT_NOLINK,
 				"no such interface '%s'", dev);
-	dev_path(path, dev, dev_maps[NP_MAP_CONFIG]);
-	st->config_id = tc_pinned_map_id(path);
+	dev_path(path, dev, dev_maps[NP_MAP_STATS]);
+	st->stats_id = tc_pinned_map_id(path);
 	for (d = 0; d < NP_DIRS; d++) {
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = st->ifindex,
 				    .attach_point = hooks[d]);
@@ -234,7 +234,7 @@ static int state_read(const char *dev, struct np_state *st, struct xerr *err)
 		if (e)
 			return bpf_error(err, e, "cannot query the tc filters");
 		st->prog_id[d] = opts.prog_id;
-		e = tc_prog_read(opts.prog_id, st->config_id, &st->ours[d],
+		e = tc_prog_read(opts.prog_id, st->stats_id, &st->ours[d],
 				 st->tag[d]);
 		if (e)
 			return bpf_error(err, e, "cannot read the filter's program");

@@ -14,7 +14,7 @@
  * at handle and priority NP_TC_HANDLE/NP_TC_PRIO on DEV's clsact hook:
  * before the tc policy (0x786e), which still sees every packet they
  * pass (they return TC_ACT_UNSPEC). A filter there is xnicctl's when
- * its program uses DEV's pinned np_config; anything else belongs to
+ * its program uses DEV's pinned np_stats; anything else belongs to
  * another tool and is never replaced or removed.
  */
 #ifndef XNICCTL_NPCMD_H
