@@ -20,7 +20,8 @@
 # off; xc's csum_none moves) and the backends' replies checksum-offloaded
 # (CHECKSUM_PARTIAL through tc egress) and not; counters equal the flows
 # made; a flow keeps its backend while another is removed, and new flows
-# avoid a removed backend; attach is idempotent, another tool's filter
+# avoid a removed backend; the node's own sockets reach the same service
+# through sock_lb (no per-packet work); attach is idempotent, another tool's filter
 # at our place is refused, detach leaves clsact.
 # The spreads can fail by chance: both backends answering is expected of
 # 40 TCP connections (all on one: 2 * 2^-40) and of 30 UDP flows
@@ -193,6 +194,25 @@ done
 expect $t:lb-counter-vip "$(svc_sel $SVC)" -eq 60
 expect $t:lb-counter-nodeport "$(svc_sel $NPSVC)" -eq 40
 expect $t:lb-counter-udp "$(svc_sel $USVC)" -eq 40
+
+# --- one service, two ways in: the node's own sockets through sock_lb --
+CGROOT=/sys/fs/cgroup
+if [ "$(stat -f -c %T $CGROOT)" != cgroup2fs ]; then
+	CGROOT=/run/xnic-np-cgroup
+	mkdir -p $CGROOT
+	mountpoint -q $CGROOT || { mount -t cgroup2 none $CGROOT && on_exit "umount $CGROOT"; }
+fi
+CG=$CGROOT/xnic-np
+mkdir -p $CG
+on_exit "rmdir $CG"
+xn sock-lb-attach 0 service attach --cgroup $CG
+R=$(bash -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "${PY[@]}" tcp $VIP 80 10 2)
+echo "    node socket: $R"
+expect $t:node-socket-no-errors "$(jn "$R" '.errors | length')" -eq 0
+expect $t:node-socket-all-answered "$(( $(count "$R" b1) + $(count "$R" b2) ))" -eq 10
+expect $t:node-socket-counted "$(svc_sel $SVC)" -eq 70
+expect $t:node-socket-not-per-packet "$(show | jq .counters.dnat_new.packets)" -eq 140
+xn sock-lb-detach 0 service detach
 
 # --- a flow keeps its backend; new flows avoid a removed one ----------
 rm -f /tmp/np.fifo
