@@ -46,7 +46,8 @@
  *   a rewrite helper failing                           DROP REWRITE
  *   otherwise                                          PASS DNAT_NEW,
  *                                                      DNAT_FLOW or SNAT
- * Every packet is counted once per reason in np_stats.
+ * Every packet is counted once per reason in np_stats. ICMP errors
+ * about a translated flow are not translated (they pass as OTHER).
  *
  * Only UAPI headers and libbpf's bpf_helpers.h (no vmlinux.h).
  */
