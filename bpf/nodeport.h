@@ -82,18 +82,17 @@ struct np_config {
  * next filter or the stack decides) first, then drops (TC_ACT_SHOT).
  */
 enum np_reason {
-	NP_PASS_OTHER,		/* not IPv4 TCP/UDP to a service (or from a
-				 * backend, at egress), or IPv6, ARP, VLAN */
-	NP_PASS_MALFORMED,	/* an IPv4 header too broken to tell: the
-				 * stack drops it */
+	/* not IPv4 TCP/UDP to a service (from a backend, at egress) */
+	NP_PASS_OTHER,
+	NP_PASS_MALFORMED,	/* IPv4 header too broken to tell; ip_rcv drops */
 	NP_PASS_FRAGMENT,	/* a non-first fragment: no ports to match */
 	NP_DNAT_NEW,		/* ingress: first packet, a backend picked */
 	NP_DNAT_FLOW,		/* ingress: the flow's backend from np_ct */
 	NP_SNAT,		/* egress: a reply back to the service address */
 	NP_DROP_NO_BACKEND,	/* ingress: a service with no backend */
 	NP_DROP_MALFORMED,	/* a service flow whose L4 header is cut short */
-	NP_DROP_FRAGMENT,	/* a first fragment of a service flow: its
-				 * other fragments could not follow it */
+	/* a first fragment of a service flow: the others cannot follow */
+	NP_DROP_FRAGMENT,
 	NP_DROP_REWRITE,	/* a helper refused to rewrite the packet */
 	NP_REASON_MAX,
 };

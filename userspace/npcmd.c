@@ -137,7 +137,7 @@ static void dev_path(char path[PATH_MAX], const char *dev, const char *file)
 static int mkdirs(const char *dev, struct xerr *err)
 {
 	char path[PATH_MAX];
-	const char *dirs[] = { PIN_LB, PIN_NP, path };
+	const char *const dirs[] = { PIN_LB, PIN_NP, path };
 	unsigned int i;
 
 	dev_path(path, dev, NULL);
@@ -166,15 +166,15 @@ static int np_load(struct nodeport **skel, const char *dev, struct xerr *err)
 	if (!s)
 		return bpf_error(err, errno, "cannot open the nodeport object");
 	for (i = 0; i < ARRAY_SIZE(shared_maps) + NP_DEV_MAPS; i++) {
-		if (i < ARRAY_SIZE(shared_maps)) {
-			map = bpf_object__find_map_by_name(s->obj, shared_maps[i]);
-			snprintf(path, sizeof(path), "%s/%s", PIN_LB,
-				 shared_maps[i]);
-		} else {
-			map = bpf_object__find_map_by_name(s->obj,
-				dev_maps[i - ARRAY_SIZE(shared_maps)]);
-			dev_path(path, dev, dev_maps[i - ARRAY_SIZE(shared_maps)]);
-		}
+		bool shared = i < ARRAY_SIZE(shared_maps);
+		const char *name = shared ? shared_maps[i] :
+				   dev_maps[i - ARRAY_SIZE(shared_maps)];
+
+		map = bpf_object__find_map_by_name(s->obj, name);
+		if (shared)
+			snprintf(path, sizeof(path), "%s/%s", PIN_LB, name);
+		else
+			dev_path(path, dev, name);
 		e = map ? -bpf_map__set_pin_path(map, path) : ENOENT;
 		if (e) {
 			ret = bpf_error(err, e, "cannot set a map's pin path");
