@@ -58,74 +58,52 @@ def serve(name, tport, uport):
                          daemon=True).start()
 
 
-def tally(res, names, peers):
-    if not names:
-        return
-    res["counts"][names[0]] = res["counts"].get(names[0], 0) + 1
-    if len(set(names)) > 1:
-        res["split"] += 1
-    for p in peers:
-        res["peers"][p] = res["peers"].get(p, 0) + 1
-
-
-def error(res, e):
-    k = errno.errorcode.get(e.errno, str(e)) if e.errno else str(e)
-    res["errors"][k] = res["errors"].get(k, 0) + 1
-
-
-def new_result():
-    return {"counts": {}, "split": 0, "bad": 0, "peers": {}, "errors": {}}
+def flows(n, typ, timeout, exchange):
+    """n flows on new sockets: exchange(i, s) yields (sent, answer)."""
+    res = {"counts": {}, "split": 0, "bad": 0, "peers": {}, "errors": {}}
+    for i in range(n):
+        names = []
+        s = socket.socket(socket.AF_INET, typ)
+        s.settimeout(timeout)
+        try:
+            for sent, answer in exchange(i, s):
+                name, peer, size = answer.decode().split()
+                names.append(name)
+                res["peers"][peer] = res["peers"].get(peer, 0) + 1
+                if int(size) != len(sent):
+                    res["bad"] += 1
+        except (OSError, ValueError) as e:
+            k = errno.errorcode.get(getattr(e, "errno", None) or 0, str(e))
+            res["errors"][k] = res["errors"].get(k, 0) + 1
+        finally:
+            s.close()
+        if names:
+            res["counts"][names[0]] = res["counts"].get(names[0], 0) + 1
+            res["split"] += len(set(names)) > 1
+    print(json.dumps(res))
 
 
 def tcp(host, port, n, m):
-    res = new_result()
-    for _ in range(n):
-        names, peers = [], []
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.settimeout(10)
-        try:
-            s.connect((host, port))
-            f = s.makefile("rb")
-            for _ in range(m):
-                k = random.randint(0, 2999)
-                line = (b"0123456789abcdef" * 188)[:k] + b"\n"
-                s.sendall(line)
-                name, peer, size = f.readline().decode().split()
-                names.append(name)
-                peers.append(peer)
-                if int(size) != len(line):
-                    res["bad"] += 1
-        except (OSError, ValueError) as e:
-            error(res, e if isinstance(e, OSError) else OSError(0, "short"))
-        finally:
-            s.close()
-        tally(res, names, peers)
-    print(json.dumps(res))
+    def exchange(_, s):
+        s.connect((host, port))
+        f = s.makefile("rb")
+        for _ in range(m):
+            k = random.randint(0, 2999)
+            line = (b"0123456789abcdef" * 188)[:k] + b"\n"
+            s.sendall(line)
+            yield line, f.readline()
+    flows(n, socket.SOCK_STREAM, 10, exchange)
 
 
 def udp(host, port, n, base):
-    res = new_result()
-    for i in range(n):
-        names, peers = [], []
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.settimeout(5)
-        try:
-            s.bind(("0.0.0.0", base + i))
-            s.connect((host, port))
-            for j in range(3):
-                data = b"x" * (100 + 300 * j)
-                s.send(data)
-                name, peer, size = s.recv(4096).decode().split()
-                names.append(name)
-                peers.append(peer)
-                if int(size) != len(data):
-                    res["bad"] += 1
-        except OSError as e:
-            error(res, e)
-        finally:
-            s.close()
-        tally(res, names, peers)
-    print(json.dumps(res))
+    def exchange(i, s):
+        s.bind(("0.0.0.0", base + i))
+        s.connect((host, port))
+        for j in range(3):
+            data = b"x" * (100 + 300 * j)
+            s.send(data)
+            yield data, s.recv(4096)
+    flows(n, socket.SOCK_DGRAM, 5, exchange)
 
 
 def hold(host, port, fifo):
