@@ -14,6 +14,9 @@
 #   xn NAME WANT ARGS...             run xnicctl ($X) with ARGS, pass $t:NAME
 #                                   if it exits WANT; stdout in $OUT,
 #                                   stderr in $ERR (and /tmp/xnicctl.err)
+#   cgroup2_root DIR                 CGROOT=/sys/fs/cgroup if it is cgroup v2,
+#                                   else DIR with cgroup2 mounted on it
+#                                   (unmounted on exit)
 
 # `ip link` prints "idx: A@PEER:"; the part after @ is the peer (iflink).
 peer_of() {
@@ -119,4 +122,12 @@ xn() {
 	else
 		fail "$t:$name" "xnicctl $* exited $rc, expected $want: $ERR"
 	fi
+}
+
+cgroup2_root() {
+	CGROOT=/sys/fs/cgroup
+	[ "$(stat -f -c %T $CGROOT)" = cgroup2fs ] && return 0
+	CGROOT=$1
+	mkdir -p "$CGROOT"
+	mountpoint -q "$CGROOT" || { mount -t cgroup2 none "$CGROOT" && on_exit "umount $CGROOT"; }
 }

@@ -37,12 +37,7 @@ rm -rf $PIN
 on_exit "rm -rf $PIN"
 
 # A cgroup v2 hierarchy: the system's if /sys/fs/cgroup is one, else our own.
-CGROOT=/sys/fs/cgroup
-if [ "$(stat -f -c %T $CGROOT)" != cgroup2fs ]; then
-	CGROOT=/run/xnic-lb-cgroup
-	mkdir -p $CGROOT
-	mountpoint -q $CGROOT || { mount -t cgroup2 none $CGROOT && on_exit "umount $CGROOT"; }
-fi
+cgroup2_root /run/xnic-lb-cgroup
 CG=$CGROOT/xnic-lb
 CG2=$CGROOT/xnic-lb-other
 mkdir -p $CG $CG2
