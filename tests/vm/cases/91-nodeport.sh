@@ -21,7 +21,9 @@
 # (CHECKSUM_PARTIAL through tc egress) and not; counters equal the flows
 # made; a flow keeps its backend while another is removed, and new flows
 # avoid a removed backend; the node's own sockets reach the same service
-# through sock_lb (no per-packet work); attach is idempotent, another tool's filter
+# through sock_lb (no per-packet work); the tc policy at its later
+# priority sees the translated packets (a rule on the backends' addresses
+# matches, one denying the VIP never does); attach is idempotent, another tool's filter
 # at our place is refused, detach leaves clsact.
 # The spreads can fail by chance: both backends answering is expected of
 # 40 TCP connections (all on one: 2 * 2^-40) and of 30 UDP flows
@@ -196,12 +198,7 @@ expect $t:lb-counter-nodeport "$(svc_sel $NPSVC)" -eq 40
 expect $t:lb-counter-udp "$(svc_sel $USVC)" -eq 40
 
 # --- one service, two ways in: the node's own sockets through sock_lb --
-CGROOT=/sys/fs/cgroup
-if [ "$(stat -f -c %T $CGROOT)" != cgroup2fs ]; then
-	CGROOT=/run/xnic-np-cgroup
-	mkdir -p $CGROOT
-	mountpoint -q $CGROOT || { mount -t cgroup2 none $CGROOT && on_exit "umount $CGROOT"; }
-fi
+cgroup2_root /run/xnic-np-cgroup
 CG=$CGROOT/xnic-np
 mkdir -p $CG
 on_exit "rmdir $CG"
@@ -213,6 +210,19 @@ expect $t:node-socket-all-answered "$(( $(count "$R" b1) + $(count "$R" b2) ))" 
 expect $t:node-socket-counted "$(svc_sel $SVC)" -eq 70
 expect $t:node-socket-not-per-packet "$(show | jq .counters.dnat_new.packets)" -eq 140
 xn sock-lb-detach 0 service detach
+
+# --- the tc policy, after us on the hook, sees translated packets -----
+on_exit "rm -rf /sys/fs/bpf/xnic/dev/nc"
+xn policy-allow-backends 0 policy add nc ingress allow dst 10.91.0.0/16 proto tcp dport 8080
+xn policy-deny-vip 0 policy add nc ingress deny dst $VIP/32
+xn policy-attach 0 attach nc --tc
+R=$(client tcp $VIP 80 5 2)
+flows_ok with-policy "$R" 5
+polhits() { "$X" policy list nc --json | jq ".ingress.rules[$1].packets"; }
+expect $t:policy-saw-backend-address "$(polhits 0)" -gt 0
+expect $t:policy-never-saw-vip "$(polhits 1)" -eq 0
+xn policy-detach 0 detach nc --tc
+check $t:policy-detach-kept-nodeport [ "$(show | jq '.ingress_prog_id // 0')" -gt 0 ]
 
 # --- a flow keeps its backend; new flows avoid a removed one ----------
 rm -f /tmp/np.fifo
