@@ -34,4 +34,30 @@ int parse_uint(const char *s, unsigned int max, unsigned int *v);
 /* A decimal queue count in XNIC_MIN_QUEUES..XNIC_MAX_QUEUES. */
 int parse_queues(const char *s, unsigned int *queues, struct xerr *err);
 
+/* The largest rate parse_rate() accepts: 100gbit, in bytes per second. */
+#define XNIC_RATE_MAX	12500000000ull
+
+/*
+ * A rate as tc writes it, to bytes per second: a decimal number (with
+ * up to 9 fraction digits, "1.5mbit") and a unit, required:
+ * bit kbit mbit gbit (bits per second, 1000-based) or bps kbps mbps
+ * gbps (bytes per second, as tc's "kbps" means kilobytes). Refused:
+ * no unit, an unknown unit, 0 or less than a byte per second, more than
+ * XNIC_RATE_MAX.
+ */
+int parse_rate(const char *s, unsigned long long *bytes_per_sec,
+	       struct xerr *err);
+
+/* A rate as a user would type it back: "20mbit", "1.5gbit", "62bps". */
+#define RATE_STR_MAX	32
+void format_rate(unsigned long long bytes_per_sec, char buf[RATE_STR_MAX]);
+
+/*
+ * A duration with a required unit (ns us ms s), to nanoseconds, in
+ * @min_ns..@max_ns: "2s", "500ms".
+ */
+int parse_duration(const char *s, unsigned long long min_ns,
+		   unsigned long long max_ns, unsigned long long *ns,
+		   struct xerr *err);
+
 #endif /* XNICCTL_PARSE_H */

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of the pure argument helpers: parse.c, args.c, err.c. */
+/*
+ * Unit tests of the pure argument helpers: parse.c (including rates and
+ * durations), args.c, err.c.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -243,6 +246,122 @@ static void test_xerr_one_line(void **state)
 	assert_string_equal(err.msg, "bad 'a?b??[0m'");
 }
 
+static unsigned long long rate_of(const char *s)
+{
+	unsigned long long v = 0;
+	struct xerr err;
+
+	if (parse_rate(s, &v, &err))
+		fail_msg("'%s' refused: %s", s, err.msg);
+	return v;
+}
+
+static void bad_rate(const char *s, const char *msg)
+{
+	unsigned long long v = 77;
+	struct xerr err;
+
+	assert_int_equal(parse_rate(s, &v, &err), XNIC_EXIT_USAGE);
+	assert_string_equal(err.msg, msg);
+	assert_int_equal(v, 77);
+}
+
+static void test_rate_units(void **state)
+{
+	(void)state;
+	/* Bits per second, 1000-based, to bytes per second. */
+	assert_int_equal(rate_of("20mbit"), 2500000);
+	assert_int_equal(rate_of("1gbit"), 125000000);
+	assert_int_equal(rate_of("500kbit"), 62500);
+	assert_int_equal(rate_of("8bit"), 1);
+	assert_int_equal(rate_of("100bit"), 12);	/* 12.5, rounded down */
+	assert_int_equal(rate_of("1.5mbit"), 187500);
+	assert_int_equal(rate_of("0.5gbit"), 62500000);
+	assert_int_equal(rate_of("100gbit"), XNIC_RATE_MAX);
+	/* Bytes per second, as tc's kbps. */
+	assert_int_equal(rate_of("1bps"), 1);
+	assert_int_equal(rate_of("3kbps"), 3000);
+	assert_int_equal(rate_of("2.25mbps"), 2250000);
+	assert_int_equal(rate_of("12gbps"), 12000000000ull);
+	assert_int_equal(rate_of("12.5gbps"), XNIC_RATE_MAX);
+	assert_int_equal(rate_of("0.000000008gbit"), 1);
+}
+
+static void test_rate_invalid(void **state)
+{
+	(void)state;
+	bad_rate("20", "invalid rate '20' (no unit: write e.g. 20mbit, or kbit, gbit, bit, kbps, mbps, gbps, bps)");
+	bad_rate("1.5", "invalid rate '1.5' (no unit: write e.g. 1.5mbit, or kbit, gbit, bit, kbps, mbps, gbps, bps)");
+	bad_rate("20Mbit", "invalid rate '20Mbit' (unknown unit: bit, kbit, mbit, gbit, or bytes as bps, kbps, mbps, gbps)");
+	bad_rate("20mbits", "invalid rate '20mbits' (unknown unit: bit, kbit, mbit, gbit, or bytes as bps, kbps, mbps, gbps)");
+	bad_rate("20 mbit", "invalid rate '20 mbit' (unknown unit: bit, kbit, mbit, gbit, or bytes as bps, kbps, mbps, gbps)");
+	bad_rate("0mbit", "invalid rate '0mbit' (must be at least 8bit, one byte per second)");
+	bad_rate("7bit", "invalid rate '7bit' (must be at least 8bit, one byte per second)");
+	bad_rate("0.0000000001gbit", "invalid rate '0.0000000001gbit' (expected a number and a unit, e.g. 20mbit, 1.5gbit, 500kbit)");
+	bad_rate("101gbit", "invalid rate '101gbit' (more than 100gbit)");
+	bad_rate("100.00000001gbit", "invalid rate '100.00000001gbit' (more than 100gbit)");
+	bad_rate("13gbps", "invalid rate '13gbps' (more than 100gbit)");
+	bad_rate("99999999999999999999999mbit", "invalid rate '99999999999999999999999mbit' (more than 100gbit)");
+	bad_rate("18446744073709551616bit", "invalid rate '18446744073709551616bit' (more than 100gbit)");
+	bad_rate("", "invalid rate '' (expected a number and a unit, e.g. 20mbit, 1.5gbit, 500kbit)");
+	bad_rate("mbit", "invalid rate 'mbit' (expected a number and a unit, e.g. 20mbit, 1.5gbit, 500kbit)");
+	bad_rate("-5mbit", "invalid rate '-5mbit' (expected a number and a unit, e.g. 20mbit, 1.5gbit, 500kbit)");
+	bad_rate("+5mbit", "invalid rate '+5mbit' (expected a number and a unit, e.g. 20mbit, 1.5gbit, 500kbit)");
+	bad_rate("1.mbit", "invalid rate '1.mbit' (expected a number and a unit, e.g. 20mbit, 1.5gbit, 500kbit)");
+	bad_rate(".5mbit", "invalid rate '.5mbit' (expected a number and a unit, e.g. 20mbit, 1.5gbit, 500kbit)");
+	bad_rate("0x10mbit", "invalid rate '0x10mbit' (unknown unit: bit, kbit, mbit, gbit, or bytes as bps, kbps, mbps, gbps)");
+}
+
+static void test_rate_format(void **state)
+{
+	char buf[RATE_STR_MAX];
+
+	(void)state;
+	format_rate(2500000, buf);
+	assert_string_equal(buf, "20mbit");
+	format_rate(125000000, buf);
+	assert_string_equal(buf, "1gbit");
+	format_rate(62500, buf);
+	assert_string_equal(buf, "500kbit");
+	format_rate(187500, buf);
+	assert_string_equal(buf, "1.500mbit");
+	format_rate(12, buf);
+	assert_string_equal(buf, "96bit");
+	/* What it prints parses back to the same rate. */
+	format_rate(2500000, buf);
+	assert_int_equal(rate_of(buf), 2500000);
+	format_rate(187500, buf);
+	assert_int_equal(rate_of(buf), 187500);
+}
+
+static void test_duration(void **state)
+{
+	const unsigned long long ms = 1000000, s = 1000000000;
+	unsigned long long v;
+	struct xerr err;
+
+	(void)state;
+	assert_int_equal(parse_duration("2s", ms, 10 * s, &v, &err), 0);
+	assert_int_equal(v, 2 * s);
+	assert_int_equal(parse_duration("500ms", ms, 10 * s, &v, &err), 0);
+	assert_int_equal(v, 500 * ms);
+	assert_int_equal(parse_duration("1.5s", ms, 10 * s, &v, &err), 0);
+	assert_int_equal(v, 1500 * ms);
+	assert_int_equal(parse_duration("1000us", ms, 10 * s, &v, &err), 0);
+	assert_int_equal(v, ms);
+	assert_int_equal(parse_duration("2", ms, 10 * s, &v, &err), XNIC_EXIT_USAGE);
+	assert_string_equal(err.msg, "invalid duration '2' (needs a unit: s, ms, us or ns)");
+	assert_int_equal(parse_duration("2m", ms, 10 * s, &v, &err), XNIC_EXIT_USAGE);
+	assert_string_equal(err.msg, "invalid duration '2m' (needs a unit: s, ms, us or ns)");
+	assert_int_equal(parse_duration("11s", ms, 10 * s, &v, &err), XNIC_EXIT_USAGE);
+	assert_string_equal(err.msg, "invalid duration '11s' (expected 1ms..10s)");
+	assert_int_equal(parse_duration("999us", ms, 10 * s, &v, &err), XNIC_EXIT_USAGE);
+	assert_string_equal(err.msg, "invalid duration '999us' (expected 1ms..10s)");
+	assert_int_equal(parse_duration("0s", ms, 10 * s, &v, &err), XNIC_EXIT_USAGE);
+	assert_int_equal(parse_duration("s", ms, 10 * s, &v, &err), XNIC_EXIT_USAGE);
+	assert_string_equal(err.msg, "invalid duration 's' (expected a number and a unit, e.g. 2s or 500ms)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +377,10 @@ int main(void)
 		cmocka_unit_test(test_args_dash_keyword),
 		cmocka_unit_test(test_args_help_wins),
 		cmocka_unit_test(test_xerr_one_line),
+		cmocka_unit_test(test_rate_units),
+		cmocka_unit_test(test_rate_invalid),
+		cmocka_unit_test(test_rate_format),
+		cmocka_unit_test(test_duration),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
