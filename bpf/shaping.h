@@ -100,7 +100,9 @@ struct edt_stats {
 /*
  * A rule matches a connection when its remote port equals port (port
  * != 0), or its remote address is in prefix/plen of family (family !=
- * 0); rate 0 ends the rule list. Rules are tried in order.
+ * 0). A slot with rate 0 is empty. Rules are tried in slot order and
+ * keep their slot (and stats slot) for their life: deleting one clears
+ * its slot, adding one fills the first empty slot.
  */
 struct shp_rule {
 	__u64 rate;		/* bytes per second */

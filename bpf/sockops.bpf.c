@@ -138,7 +138,7 @@ static __always_inline void established(struct bpf_sock_ops *ops)
 		const struct shp_rule *r = &pol->rule[i];
 
 		if (!r->rate)
-			break;
+			continue;	/* an empty slot */
 		if (rule_match(r, family, raddr, rport)) {
 			rate = r->rate;
 			slot = i + 1;

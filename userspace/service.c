@@ -993,7 +993,7 @@ out:
 	return ret;
 }
 
-static bool cgroup_ok(const char *path)
+bool cgroup_ok(const char *path)
 {
 	struct statfs sf;
 	struct stat st;

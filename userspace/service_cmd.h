@@ -79,6 +79,9 @@ const char *service_ctx(enum svc_op op);
 void svc_format(const struct svc_ep *ep, unsigned char proto,
 		char buf[SVC_STR_MAX]);
 
+/* @path is a directory of a cgroup v2 filesystem (also `limit`'s check). */
+bool cgroup_ok(const char *path);
+
 int service_main(int argc, char **argv);
 void service_usage(FILE *out);
 

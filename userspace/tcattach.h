@@ -25,6 +25,12 @@ struct xerr;
 
 const char *pol_dir_name(enum pol_dir dir);
 
+/*
+ * Program @prog_id's tag (hex) and whether it uses map @map_id: how a
+ * filter is recognised as xnicctl's. 0 or a positive errno.
+ */
+int tc_prog_read(__u32 prog_id, __u32 map_id, bool *uses, char tag[17]);
+
 struct tc_dir_state {
 	__u32 prog_id;		/* the filter at our place, 0 if none */
 	bool ours;		/* its program uses DEV's pinned pol_rules */

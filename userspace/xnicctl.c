@@ -13,6 +13,7 @@
 #include "args.h"
 #include "attach.h"
 #include "blocklist.h"
+#include "limit.h"
 #include "link.h"
 #include "monitor.h"
 #include "pfobj.h"
@@ -39,6 +40,7 @@ static const struct {
 	{ "service", service_main, service_usage },
 	{ "monitor", monitor_main, monitor_usage },
 	{ "redirect", redirect_main, redirect_usage },
+	{ "limit", limit_main, limit_usage },
 };
 
 static void usage(FILE *out)
