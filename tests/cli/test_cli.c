@@ -181,6 +181,8 @@ static void test_command_help(void **state)
 	ok(ARGV("service", "add", "x", "-h"), "weight=N");
 	ok(ARGV("monitor", "--help"), "rate_limited");
 	ok(ARGV("monitor", "limit", "-h"), "burst 100");
+	ok(ARGV("limit", "--help"), "xnicctl limit list [--json]");
+	ok(ARGV("limit", "add", "dev", "-h"), "drop_edt_horizon");
 }
 
 static void test_version(void **state)
@@ -388,6 +390,31 @@ static void test_redirect_rejects(void **state)
 	      "xnicctl: redirect list: unknown option '--yaml'");
 }
 
+/* Bad limit arguments: exit 1 before any socket or bpf() call. */
+static void test_limit_rejects(void **state)
+{
+	(void)state;
+	fails(ARGV("limit"), XNIC_EXIT_USAGE,
+	      "xnicctl: limit: missing subcommand (try 'xnicctl limit --help')");
+	fails(ARGV("limit", "add", "dev", "pb", "20"), XNIC_EXIT_USAGE,
+	      "xnicctl: limit add: invalid rate '20' (no unit: write e.g. 20mbit, or kbit, gbit, bit, kbps, mbps, gbps, bps)");
+	fails(ARGV("limit", "add", "dev", "pb", "0kbit"), XNIC_EXIT_USAGE,
+	      "xnicctl: limit add: invalid rate '0kbit' (must be at least 8bit, one byte per second)");
+	fails(ARGV("limit", "add", "dev", "pb", "999999999999999999999gbit"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: limit add: invalid rate '999999999999999999999gbit' (more than 100gbit)");
+	fails(ARGV("limit", "add", "dev", "pb", "1mbit", "horizon", "0s"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: limit add: invalid duration '0s' (expected 1ms..10s)");
+	fails(ARGV("limit", "add", "cgroup", "/proc", "1mbit"), XNIC_EXIT_USAGE,
+	      "xnicctl: limit add: '/proc' is not a cgroup v2 directory");
+	fails(ARGV("limit", "del", "cgroup", "/proc", "port", "x"),
+	      XNIC_EXIT_USAGE,
+	      "xnicctl: limit del: invalid port 'x' (expected 1..65535)");
+	fails(ARGV("limit", "list", "--yaml"), XNIC_EXIT_USAGE,
+	      "xnicctl: limit list: unknown option '--yaml'");
+}
+
 static void test_one_line_errors(void **state)
 {
 	(void)state;
@@ -411,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_datapath_rejects),
 		cmocka_unit_test(test_policy_rejects),
 		cmocka_unit_test(test_service_rejects),
+		cmocka_unit_test(test_limit_rejects),
 		cmocka_unit_test(test_one_line_errors),
 		cmocka_unit_test(test_redirect_rejects),
 	};
