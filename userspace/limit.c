@@ -313,8 +313,9 @@ static int qdisc_talk(int ifindex, bool set_fq, struct qdisc_ctx *q,
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = set_fq ? RTM_NEWQDISC : RTM_GETQDISC;
+	/* A qdisc get answers only through a notification: ask for its echo. */
 	nlh->nlmsg_flags = NLM_F_REQUEST |
-			   (set_fq ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+			   (set_fq ? NLM_F_CREATE | NLM_F_REPLACE : NLM_F_ECHO);
 	t = nl_put_struct(nlh, sizeof(*t));
 	t->tcm_family = AF_UNSPEC;
 	t->tcm_ifindex = ifindex;
