@@ -11,12 +11,11 @@
 #                                   <-> B (in p_b), one queue, IPv6 off in
 #                                   both, then pair_addr
 #   dbg DEV [NS]                     DEV's debugfs directory
+#   cgroup2_root DIR                 CGROOT: /sys/fs/cgroup if it is cgroup v2,
+#                                   else cgroup2 mounted at DIR (until exit)
 #   xn NAME WANT ARGS...             run xnicctl ($X) with ARGS, pass $t:NAME
 #                                   if it exits WANT; stdout in $OUT,
 #                                   stderr in $ERR (and /tmp/xnicctl.err)
-#   cgroup2_root DIR                 CGROOT=/sys/fs/cgroup if it is cgroup v2,
-#                                   else DIR with cgroup2 mounted on it
-#                                   (unmounted on exit)
 
 # `ip link` prints "idx: A@PEER:"; the part after @ is the peer (iflink).
 peer_of() {
@@ -124,9 +123,11 @@ xn() {
 	fi
 }
 
+# cgroup2_root DIR: set CGROOT to a cgroup v2 hierarchy, the system's if
+# /sys/fs/cgroup is one, else our own mounted at DIR (unmounted at exit).
 cgroup2_root() {
 	CGROOT=/sys/fs/cgroup
-	[ "$(stat -f -c %T $CGROOT)" = cgroup2fs ] && return 0
+	[ "$(stat -f -c %T $CGROOT)" != cgroup2fs ] || return 0
 	CGROOT=$1
 	mkdir -p "$CGROOT"
 	mountpoint -q "$CGROOT" || { mount -t cgroup2 none "$CGROOT" && on_exit "umount $CGROOT"; }

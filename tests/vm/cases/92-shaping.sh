@@ -39,12 +39,7 @@ xnicctl_case_begin $t "$X" || exit 0
 rm -rf $PIN
 on_exit "rm -rf $PIN"
 
-CGROOT=/sys/fs/cgroup
-if [ "$(stat -f -c %T $CGROOT)" != cgroup2fs ]; then
-	CGROOT=/run/xnic-shaping-cgroup
-	mkdir -p $CGROOT
-	mountpoint -q $CGROOT || { mount -t cgroup2 none $CGROOT && on_exit "umount $CGROOT"; }
-fi
+cgroup2_root /run/xnic-shaping-cgroup
 CG=$CGROOT/xnic-shaping
 mkdir -p $CG
 on_exit "rmdir $CG"
@@ -90,23 +85,21 @@ rate() {
 		  ((map(.bytes) | add) * 8 / (map(.seconds) | add) | floor) end' \
 		"/tmp/shaping-$1.json" 2>/dev/null || echo 0
 }
-# within NAME MEASURED TARGET: |MEASURED - TARGET| <= 15% of TARGET.
-within() {
-	if awk -v m="$2" -v l="$3" 'BEGIN { d = m - l; if (d < 0) d = -d; exit !(m > 0 && d <= 0.15 * l) }'; then
+# judge NAME MEASURED within|above LIMIT: MEASURED within 15% of LIMIT,
+# or above LIMIT.
+judge() {
+	local cond='d = m - l; if (d < 0) d = -d; exit !(m > 0 && d <= 0.15 * l)'
+	local want="within 15% of $4"
+	if [ "$3" = above ]; then
+		cond='exit !(m > l)'
+		want="above $4"
+	fi
+	if awk -v m="$2" -v l="$4" "BEGIN { $cond }"; then
 		pass "$t:$1"
 	else
-		fail "$t:$1" "measured $2 bit/s, limit $3 bit/s (allowed +-15%)"
+		fail "$t:$1" "measured $2 bit/s, expected $want"
 	fi
-	echo "    $1: $2 bit/s (limit $3)"
-}
-# above NAME MEASURED FLOOR: MEASURED > FLOOR.
-above() {
-	if awk -v m="$2" -v f="$3" 'BEGIN { exit !(m > f) }'; then
-		pass "$t:$1"
-	else
-		fail "$t:$1" "measured $2 bit/s, expected above $3"
-	fi
-	echo "    $1: $2 bit/s (floor $3)"
+	echo "    $1: $2 bit/s ($want)"
 }
 jl() { "$X" limit list --json | jq -r "$1"; }
 
@@ -131,8 +124,8 @@ expect $t:cg-link-pinned "$(find $PIN/cgroup -type f 2>/dev/null | wc -l)" -eq 1
 # CPU time the shaped one needs to reach even its limit.
 in_cg shaped 5201 8
 flow unshaped 5202 8
-within cg-shaped-flow "$(rate shaped 2)" $L
-above cg-unshaped-flow-exceeds "$(rate unshaped 2)" $((L * 3 / 2))
+judge cg-shaped-flow "$(rate shaped 2)" within $L
+judge cg-unshaped-flow-exceeds "$(rate unshaped 2)" above $((L * 3 / 2))
 expect $t:cg-established-counted "$(jl '.cgroups[0].established')" -ge 2
 check $t:cg-rtt-counted sh -c "[ \"$(jl '.cgroups[0].rtt_mean_us')\" != null ]"
 check $t:cg-live-back-to-zero wait_for "[ \"\$('$X' limit list --json | jq .cgroups[0].live)\" = 0 ]" 20
@@ -140,7 +133,7 @@ check $t:cg-live-back-to-zero wait_for "[ \"\$('$X' limit list --json | jq .cgro
 # A port rule wins over the cgroup's rate for its port only.
 xn cg-port-rule 0 limit add cgroup $CG 3mbit port 5203
 in_cg port 5203 8
-within cg-port-rule-flow "$(rate port 2)" 3000000
+judge cg-port-rule-flow "$(rate port 2)" within 3000000
 expect $t:cg-port-rule-counted "$(jl '.cgroups[0].rules[0].established')" -ge 1
 
 # A change applies to new connections; the established one keeps 8mbit.
@@ -149,8 +142,8 @@ sleep 3
 xn cg-change 0 limit add cgroup $CG 4mbit
 in_cg new 5202 8
 wait
-within cg-change-old-keeps "$(rate old 5 12)" $L
-within cg-change-new-gets "$(rate new 2)" 4000000
+judge cg-change-old-keeps "$(rate old 5 12)" within $L
+judge cg-change-new-gets "$(rate new 2)" within 4000000
 xn cg-del-rule 0 limit del cgroup $CG port 5203
 xn cg-del 0 limit del cgroup $CG
 check $t:cg-sockops-detached sh -c "! bpftool cgroup show $CG | grep -q sock_ops"
@@ -165,7 +158,7 @@ xn edt-add-again 0 limit add dev shc 12mbit
 expect $t:edt-fq-not-again "$(grep -c 'replaced by fq' <<<"$OUT")" -eq 0
 expect $t:edt-one-filter "$(tc filter show dev shc egress | grep -c 'handle 0x6564')" -eq 1
 flow edt3 5201 8 -P 3
-within edt-aggregate-3-flows "$(rate edt3 2)" $E
+judge edt-aggregate-3-flows "$(rate edt3 2)" within $E
 expect $t:edt-paced-counted "$(jl '.devices[0].paced_packets')" -gt 100
 
 # A changed rate applies at once to the running flow.
@@ -173,7 +166,7 @@ flow edtchg 5202 12 &
 sleep 4
 xn edt-change 0 limit add dev shc 4mbit
 wait
-within edt-change-at-once "$(rate edtchg 6 12)" 4000000
+judge edt-change-at-once "$(rate edtchg 6 12)" within 4000000
 expect $t:edt-one-filter-after-change "$(tc filter show dev shc egress | grep -c 'handle 0x6564')" -eq 1
 
 # A horizon shorter than one packet's slot: 1042-byte pings at 1mbit take
@@ -198,7 +191,7 @@ xn edt-del 0 limit del dev shc
 expect $t:edt-filter-gone "$(tc filter show dev shc egress | grep -c 'handle 0x6564')" -eq 0
 expect $t:edt-list-empty "$(jl '.devices | length')" -eq 0
 flow after 5201 6
-above edt-deleted-unshaped "$(rate after 2)" $((E * 3 / 2))
+judge edt-deleted-unshaped "$(rate after 2)" above $((E * 3 / 2))
 xn edt-del-again 2 limit del dev shc
 
 dmesg_check $t:dmesg-clean
