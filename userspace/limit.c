@@ -428,23 +428,32 @@ static int foreign(const char *dev, const struct edt_place *p,
 			dev, EDT_TC_HANDLE, EDT_TC_PRIO, p->prog_id);
 }
 
+/* The largest unit that divides @ns: "2s", "500ms", "1500us". */
 static void horizon_str(unsigned long long ns, char *buf, size_t n)
 {
-	if (ns % 1000000000ull == 0)
-		snprintf(buf, n, "%llus", ns / 1000000000ull);
-	else
-		snprintf(buf, n, "%llums", ns / 1000000ull);
+	static const struct { const char *name; unsigned long long ns; } u[] = {
+		{ "s", 1000000000ull }, { "ms", 1000000ull }, { "us", 1000ull },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(u); i++)
+		if (ns % u[i].ns == 0) {
+			snprintf(buf, n, "%llu%s", ns / u[i].ns, u[i].name);
+			return;
+		}
+	snprintf(buf, n, "%lluns", ns);
 }
 
 static int dev_add(const struct limit_req *req, struct xerr *err)
 {
 	struct edt_limit lim = { .rate = req->rate,
-				 .horizon_ns = req->horizon_ns };
+				 .horizon_ns = req->horizon_ns }, old;
 	char rate[RATE_STR_MAX], hz[32];
 	struct edt_place p;
 	struct edt *skel;
 	__u32 key, id = 0;
-	int ret;
+	int ret, lfd;
+	bool had;
 
 	key = if_nametoindex(req->dev);
 	if (!key)
@@ -454,17 +463,25 @@ static int dev_add(const struct limit_req *req, struct xerr *err)
 	if (ret)
 		return ret;
 	/* Another tool's filter at our place: refuse before any change. */
-	ret = edt_place_read(key, bpf_map__fd(skel->maps.edt_limit), &p, err);
+	lfd = bpf_map__fd(skel->maps.edt_limit);
+	ret = edt_place_read(key, lfd, &p, err);
 	if (!ret && p.prog_id && !p.ours)
 		ret = foreign(req->dev, &p, err);
 	if (!ret)
 		ret = ensure_fq(req->dev, key, err);
 	/* The limit first: the program paces from its first packet. */
-	if (!ret && bpf_map_update_elem(bpf_map__fd(skel->maps.edt_limit),
-					&key, &lim, BPF_ANY))
-		ret = bpf_error(err, errno, "cannot write the limit");
-	if (!ret)
-		ret = edt_attach(req->dev, key, skel, &p, &id, err);
+	if (!ret) {
+		had = !bpf_map_lookup_elem(lfd, &key, &old);
+		if (bpf_map_update_elem(lfd, &key, &lim, BPF_ANY))
+			ret = bpf_error(err, errno, "cannot write the limit");
+		else
+			ret = edt_attach(req->dev, key, skel, &p, &id, err);
+		/* Not attached: back to the limit it had, or none. */
+		if (ret && had)
+			bpf_map_update_elem(lfd, &key, &old, BPF_ANY);
+		else if (ret)
+			bpf_map_delete_elem(lfd, &key);
+	}
 	edt__destroy(skel);
 	if (ret)
 		return ret;
