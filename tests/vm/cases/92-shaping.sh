@@ -178,6 +178,8 @@ check $t:edt-horizon-drops-big-pings sh -c "! ping -c 3 -i 0.3 -W 1 -s 1000 $DST
 expect $t:edt-horizon-counted "$(( $(jl '.devices[0].drop_edt_horizon') - D0 ))" -ge 3
 check $t:edt-horizon-arp-resolves sh -c "ip neigh show dev shc | grep -q '$DST .*\(REACHABLE\|STALE\|DELAY\)'"
 check $t:edt-horizon-in-list sh -c "'$X' limit list | grep -q 'dev shc: rate 1mbit horizon 1ms'"
+xn edt-horizon-us 0 limit add dev shc 1mbit horizon 1500us
+check $t:edt-horizon-us-in-list sh -c "'$X' limit list | grep -q 'dev shc: rate 1mbit horizon 1500us'"
 
 # Bad arguments change nothing.
 xn bad-no-unit 1 limit add dev shc 20
