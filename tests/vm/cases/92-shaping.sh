@@ -107,11 +107,12 @@ jl() { "$X" limit list --json | jq -r "$1"; }
 flow base 5201 6
 U=$(rate base 2)
 echo "    unshaped: $U bit/s"
-# QEMU without KVM reaches some 70mbit here: the limits sit well below.
+# QEMU without KVM reaches 40-120mbit here, less while other VMs run:
+# the limits sit well below.
 L=8000000		# sock_ops limit, 8mbit
-E=12000000		# EDT aggregate, 12mbit
-if ! awk -v u="$U" -v e="$E" 'BEGIN { exit !(u > 3 * e) }'; then
-	fail $t:unshaped-fast-enough "unshaped $U bit/s is not above 3 x $E: the limits would prove nothing"
+E=6000000		# EDT aggregate, 6mbit
+if ! awk -v u="$U" -v l="$L" 'BEGIN { exit !(u > 3 * l) }'; then
+	fail $t:unshaped-fast-enough "unshaped $U bit/s is not above 3 x $L: the limits would prove nothing"
 	exit 0
 fi
 pass $t:unshaped-fast-enough
@@ -150,23 +151,24 @@ check $t:cg-sockops-detached sh -c "! bpftool cgroup show $CG | grep -q sock_ops
 xn cg-del-again 2 limit del cgroup $CG
 
 # --- EDT -----------------------------------------------------------------
-xn edt-add 0 limit add dev shc 12mbit
+xn edt-add 0 limit add dev shc 6mbit
 check $t:edt-fq-root sh -c "tc qdisc show dev shc | grep -q '^qdisc fq .* root'"
 check $t:edt-fq-said grep -q 'replaced by fq' <<<"$OUT"
 check $t:edt-filter sh -c "tc filter show dev shc egress | grep -q 'pref 25956 bpf'"
-xn edt-add-again 0 limit add dev shc 12mbit
+xn edt-add-again 0 limit add dev shc 6mbit
 expect $t:edt-fq-not-again "$(grep -c 'replaced by fq' <<<"$OUT")" -eq 0
 expect $t:edt-one-filter "$(tc filter show dev shc egress | grep -c 'handle 0x6564')" -eq 1
 flow edt3 5201 8 -P 3
 judge edt-aggregate-3-flows "$(rate edt3 2)" within $E
+"$X" limit list | sed 's/^/    /'
 expect $t:edt-paced-counted "$(jl '.devices[0].paced_packets')" -gt 100
 
 # A changed rate applies at once to the running flow.
 flow edtchg 5202 12 &
 sleep 4
-xn edt-change 0 limit add dev shc 4mbit
+xn edt-change 0 limit add dev shc 2mbit
 wait
-judge edt-change-at-once "$(rate edtchg 6 12)" within 4000000
+judge edt-change-at-once "$(rate edtchg 6 12)" within 2000000
 expect $t:edt-one-filter-after-change "$(tc filter show dev shc egress | grep -c 'handle 0x6564')" -eq 1
 
 # A horizon shorter than one packet's slot: 1042-byte pings at 1mbit take
