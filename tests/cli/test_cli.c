@@ -31,7 +31,7 @@
 
 struct run {
 	int status;		/* exit status, or 128 + signal */
-	char out[16384];
+	char out[65536];	/* the help text is past 16 KiB */
 	char err[4096];
 };
 
