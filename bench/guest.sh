@@ -16,17 +16,21 @@
 #
 #   XNIC_BENCH_REPS     repetitions per rung (default 3)
 #   XNIC_BENCH_SECONDS  measured window per repetition (default 3)
+#   XNIC_BENCH_WARMUP   seconds of traffic before each window (default 1)
 #   XNIC_BENCH_ONLY     space-separated rung names to run (default: all);
 #                       "scaling" names the blocklist scaling rungs
 #   XNIC_BENCH_SCALE    blocklist sizes for them (default "1 100 1000 10000")
 #                       "services" names the service rungs
 #   XNIC_BENCH_SERVICES service counts for them (default "1 100 1000 10000")
+#                       "queues" names the 1- and 2-queue drop rungs,
+#                       "tcp" the iperf3 rungs
 set -u -o pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
 reps=${XNIC_BENCH_REPS:-3}
 secs=${XNIC_BENCH_SECONDS:-3}
+warmup=${XNIC_BENCH_WARMUP:-1}
 progs=$root/tests/progs
 xnicctl=$root/userspace/xnicctl
 hz=$(getconf CLK_TCK)
@@ -34,7 +38,7 @@ hz=$(getconf CLK_TCK)
 
 . "$root/tests/vm/xnic-lib.sh"
 
-log() { echo "bench: $*" >&2; }
+log() { echo "bench: [${SECONDS}s] $*" >&2; }
 die() { log "$*"; exit 1; }
 
 # ---- measurement -------------------------------------------------------
@@ -45,25 +49,32 @@ cpu_busy() {
 }
 
 # pktgen runs in netns gen; /proc/net/pktgen is per namespace.
-w() { ip netns exec gen sh -c "echo '$2' > /proc/net/pktgen/$1"; }
+# w FILE CMD...: each CMD into /proc/net/pktgen/FILE, one netns entry for
+# all of them (each `ip netns exec` costs a remount of /sys)
+w() {
+	local f=$1 c script=""
+	shift
+	for c in "$@"; do
+		script+="echo '$c' > /proc/net/pktgen/$f 2>/dev/null ||
+			echo \"bench: pktgen: '$c' into $f refused\" >&2
+"
+	done
+	ip netns exec gen sh -c "$script"
+}
 
-# pktgen_setup DEV DSTMAC: DEV (in netns gen) on CPU 0's thread, 64-byte
-# UDP from 10.9.0.2 to 10.9.0.1:9 (port "discard"), repeated skbs, bursts.
+# pktgen_setup DEV DSTMAC [single]: DEV (in netns gen) on CPU 0's thread,
+# 64-byte UDP from 10.9.0.2 to 10.9.0.1:9 (port "discard"), repeated skbs
+# in bursts, or with "single" a fresh skb each time, one per call: veth
+# takes only that (it clears IFF_TX_SKB_SHARING, so pktgen refuses
+# clone_skb and burst), and the generator and xnic are measured that way
+# too so veth's rows have a like-for-like baseline.
 pktgen_setup() {
-	local dev=$1 mac=$2
-	w kpktgend_0 rem_device_all
-	w kpktgend_0 "add_device $dev"
-	w "$dev" "count 0"
-	w "$dev" "pkt_size 60"
-	w "$dev" "clone_skb 1000"
-	w "$dev" "burst 32"
-	w "$dev" "delay 0"
-	w "$dev" "dst 10.9.0.1"
-	w "$dev" "src_min 10.9.0.2"
-	w "$dev" "src_max 10.9.0.2"
-	w "$dev" "udp_dst_min 9"
-	w "$dev" "udp_dst_max 9"
-	w "$dev" "dst_mac $mac"
+	local dev=$1 mac=$2 clone=1000 burst=32
+	if [ "${3:-}" = single ]; then clone=0 burst=1; fi
+	w kpktgend_0 rem_device_all "add_device $dev"
+	w "$dev" "count 0" "pkt_size 60" "clone_skb $clone" "burst $burst" \
+		"delay 0" "dst 10.9.0.1" "src_min 10.9.0.2" "src_max 10.9.0.2" \
+		"udp_dst_min 9" "udp_dst_max 9" "dst_mac $mac"
 }
 
 # "start" blocks until the run ends, so it runs in the background.
@@ -101,7 +112,7 @@ measure() {
 	log "$name ($kind): $reps x ${secs}s"
 	for ((r = 1; r <= reps; r++)); do
 		pktgen_start
-		sleep 1 # warm-up: rings full, caches warm, rates settled
+		sleep "$warmup" # rings full, caches warm, rates settled
 		p0=$(rx_count "$kind" "$rxdev"); m0=$(rx_missed "$kind" "$rxdev")
 		c00=$(cpu_busy 0); c10=$(cpu_busy 1); t0=$(date +%s%N)
 		sleep "$secs"
@@ -185,13 +196,24 @@ redirect_rung() {
 
 # run_ladder KIND RXDEV GENDEV: every rung the device supports
 run_ladder() {
-	local k=$1 rx=$2 g=$3 sink
+	local k=$1 rx=$2 g=$3 sink mac
 
-	pktgen_setup "$g" "$(ip -br link show "$rx" | awk '{ print $3 }')"
+	mac=$(ip -br link show "$rx" | awk '{ print $3 }')
+	if [ "$k" = veth ]; then
+		pktgen_setup "$g" "$mac" single
+	else
+		pktgen_setup "$g" "$mac"
+	fi
 
 	if want xdp-drop; then
 		xdp_on "$rx" xdpdrv xdp_drop
 		measure xdp-drop "$k" "$rx"
+		# xnic against veth's generator settings: rates compare alike.
+		if [ "$k" = xnic ]; then
+			pktgen_setup "$g" "$mac" single
+			measure xdp-drop-single "$k" "$rx"
+			pktgen_setup "$g" "$mac"
+		fi
 		xdp_off "$rx" xdpdrv
 	fi
 	# pktgen's shared skbs crash generic XDP behind veth on 6.1 (NOTES.md).
@@ -436,9 +458,94 @@ run_services() {
 	ip netns del svc
 }
 
+# ---- receive queues (xnic only) ---------------------------------------
+# Both CPUs generate (one pktgen thread each, 16 UDP source ports each so
+# RSS has flows to spread) into a two-queue pair whose receiver drops with
+# XDP; queue 0's vector runs on CPU 1, queue 1's on CPU 0. The same
+# offered load with RSS steering every flow to queue 0 (queues-1) and
+# spreading them over both (queues-2): the aggregate drop rate, taken
+# from both rings.
+run_queues() {
+	local mac t
+
+	pair_add xm xmg "" gen 2 || die "two-queue pair"
+	ip link set xm up
+	ip -n gen link set xmg up
+	echo 1 >"$(dbg xm)/irq/0/cpu"
+	echo 0 >"$(dbg xm)/irq/1/cpu"
+	mac=$(ip -br link show xm | awk '{ print $3 }')
+	for t in 0 1; do
+		w kpktgend_$t rem_device_all "add_device xmg@$t"
+		w "xmg@$t" "count 0" "pkt_size 60" "clone_skb 1000" "burst 32" \
+			"delay 0" "dst 10.9.0.1" "src_min 10.9.0.2" "src_max 10.9.0.2" \
+			"udp_src_min $((1000 + 16 * t))" "udp_src_max $((1015 + 16 * t))" \
+			"udp_dst_min 9" "udp_dst_max 9" "queue_map_min $t" \
+			"queue_map_max $t" "dst_mac $mac"
+	done
+	xdp_on xm xdpdrv xdp_drop
+	ethtool -X xm equal 1 || die "ethtool -X xm equal 1"
+	measure queues-1 xnic xm
+	ethtool -X xm equal 2 || die "ethtool -X xm equal 2"
+	measure queues-2 xnic xm
+	xdp_off xm xdpdrv
+	w kpktgend_1 rem_device_all
+	ip link del xm
+}
+
+# ---- TCP throughput: xnic against veth --------------------------------
+# iperf3 from the initial netns (CPU 0) to a server in netns "tcp" (CPU 1)
+# over an xnic pair and over a veth pair, each with no program and with
+# a no-op native XDP program on the receiving end. xnic offers no GSO, so
+# the sender segments: the figures include that.
+measure_tcp() {
+	local name=$1 addr=$2 r res
+
+	log "$name (tcp): $reps x ${secs}s"
+	for ((r = 1; r <= reps; r++)); do
+		res=$(taskset -c 0 iperf3 -c "$addr" -t "$secs" -J |
+			jq '.end.sum_received | "\(.bytes) \(.seconds * 1e9 | floor)"' -r) ||
+			die "$name: iperf3 failed"
+		[ -n "$res" ] && [ "$res" != "null null" ] || die "$name: no iperf3 result"
+		printf '{"rung":"%s","dev":"tcp","entries":0,"rep":%d,"packets":0,"bytes":%d,"missed":0,"window_ns":%d,"cpu0_busy_ns":0,"cpu1_busy_ns":0}\n' \
+			"$name" "$r" "${res% *}" "${res#* }" >>"$out"
+		sleep 0.5
+	done
+}
+
+run_tcp() {
+	local srv kind a b
+
+	ip netns add tcp
+	ip -n tcp link set lo up
+	pair_add xt xtp "" tcp 1 || die "tcp xnic pair"
+	echo 0 >"$(dbg xt)/irq/0/cpu"
+	echo 1 >"$(dbg xtp tcp)/irq/0/cpu"
+	ip link add vt2 type veth peer name vt2p netns tcp
+	ip addr add 10.9.6.1/24 dev xt
+	ip -n tcp addr add 10.9.6.2/24 dev xtp
+	ip addr add 10.9.7.1/24 dev vt2
+	ip -n tcp addr add 10.9.7.2/24 dev vt2p
+	for a in xt vt2; do ip link set "$a" up; done
+	for b in xtp vt2p; do ip -n tcp link set "$b" up; done
+	ip netns exec tcp taskset -c 1 iperf3 -s -D --logfile /dev/null
+	sleep 0.5
+	for kind in xnic veth; do
+		if [ $kind = xnic ]; then a=10.9.6.2 b=xtp; else a=10.9.7.2 b=vt2p; fi
+		measure_tcp "tcp-$kind" $a
+		ip -n tcp link set dev $b xdpdrv obj "$progs/xdp_pass.o" sec xdp ||
+			die "xdp_pass on $b"
+		measure_tcp "tcp-$kind-xdp-pass" $a
+		ip -n tcp link set dev $b xdpdrv off
+	done
+	ip netns pids tcp | xargs -r kill
+	ip netns del tcp
+}
+
 if want generator; then
 	pktgen_setup dum0 "$(ip -br link show xr | awk '{ print $3 }')"
 	measure generator dummy dum0
+	pktgen_setup dum0 "$(ip -br link show xr | awk '{ print $3 }')" single
+	measure generator-single dummy dum0
 fi
 run_ladder xnic xr xg
 if want scaling; then
@@ -446,6 +553,12 @@ if want scaling; then
 fi
 if want services; then
 	run_services
+fi
+if want queues; then
+	run_queues
+fi
+if want tcp; then
+	run_tcp
 fi
 
 # veth: the same addressing, the xnic pair leaves with netns gen.

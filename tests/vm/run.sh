@@ -4,7 +4,8 @@
 #   XNIC_VM_CASES="00-smoke ..."  run only these cases
 #   XNIC_VM_KERNEL=/path/bzImage  boot this kernel (default: the Debian one)
 #   XNIC_VM_TIMEOUT=seconds       whole-VM limit (default 2400)
-#   XNIC_VM_CASE_TIMEOUT=seconds  per-case limit inside the guest (default 600)
+#   XNIC_VM_CASE_TIMEOUT=seconds  per-case limit inside the guest (default 600,
+#                                 or the case's "# vm-case-timeout: N" line)
 # Results land in build/vm/results.txt (written by the guest through --rwdir)
 # and are appended to $XNIC_RESULTS; the console goes to build/vm/console.log.
 # Exits non-zero if anything failed.
@@ -15,7 +16,7 @@ cases_dir=$root/tests/vm/cases
 
 # Guest side: run.sh --guest OUTDIR CASE... (the VM's / is the host's /).
 guest() {
-	local out=$1 c rc before
+	local out=$1 c rc before limit
 	shift
 	export XNIC_RESULTS=$out/results.txt
 	: > "$XNIC_RESULTS"
@@ -31,7 +32,9 @@ guest() {
 		echo "=== vm case $c"
 		before=$(wc -l < "$XNIC_RESULTS")
 		rc=0
-		timeout -k 10 "${XNIC_VM_CASE_TIMEOUT:-600}" bash "$cases_dir/$c.sh" || rc=$?
+		# A case may ask for more: a line "# vm-case-timeout: SECONDS".
+		limit=$(sed -n 's/^# vm-case-timeout: *\([0-9][0-9]*\)$/\1/p' "$cases_dir/$c.sh")
+		timeout -k 10 "${limit:-${XNIC_VM_CASE_TIMEOUT:-600}}" bash "$cases_dir/$c.sh" || rc=$?
 		if [ "$rc" -eq 124 ]; then
 			fail "vm:$c" "timed out"
 		elif [ "$rc" -ne 0 ]; then
