@@ -7,7 +7,7 @@ KVER ?= $(shell scripts/kver.sh 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 export KVER KDIR
 
-.PHONY: all modules userspace bpf testprogs lint check demo bench setup install \
+.PHONY: all modules userspace bpf testprogs lint check demo bench docs setup install \
 	uninstall clean
 
 all: modules bpf userspace testprogs
@@ -43,6 +43,10 @@ demo:
 
 bench:
 	scripts/bench.sh
+
+# docs/xnicctl.md from xnicctl --help (tests/cli/run.sh checks it is current).
+docs: userspace
+	scripts/gen-docs.sh
 
 # DKMS install/uninstall of the module for the Debian 6.1 kernel.
 install:

@@ -66,6 +66,16 @@ EOT
 	[ "$failed" -eq 0 ] || status=1
 done
 
+# docs/xnicctl.md is `xnicctl --help` rendered; a stale copy fails.
+fresh=$(mktemp)
+if scripts/gen-docs.sh "$fresh" && cmp -s "$fresh" docs/xnicctl.md; then
+	pass cli/docs-current
+else
+	fail cli/docs-current "docs/xnicctl.md differs from xnicctl --help: run make docs"
+	status=1
+fi
+rm -f "$fresh"
+
 if [ "$(id -u)" -eq 0 ]; then
 	tests/cli/veth.sh || status=1
 else
