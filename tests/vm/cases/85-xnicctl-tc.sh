@@ -112,7 +112,8 @@ check $t:pre-del-ping-back ping_ok
 # The programs use exactly the pinned maps; xnic_* maps, if the object
 # has any, are the shared pins under $PIN.
 for d in ingress egress; do
-	want=$(for m in pol_rules pol_config pol_rule_stats pol_stats; do
+	want=$(for m in pol_rules pol_config pol_rule_stats pol_stats \
+		pol_redirects pol_redir_stats; do
 		bpftool map show pinned $PIN/dev/tb/$m -j | jq .id; done | sort -n | tr '\n' ' ')
 	got=$(bpftool prog show id "$(tc_id $d)" -j |
 		jq -r '.map_ids[]' | while read -r m; do
