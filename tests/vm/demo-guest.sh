@@ -25,6 +25,7 @@ export XNIC_RESULTS=$tmp/results.txt
 . "$root/tests/lib/report.sh"	# pass, fail
 . "$root/tests/vm/lib.sh"	# on_exit, in_ns, xnic_load, dmesg_mark/check
 . "$root/tests/vm/xnic-lib.sh"	# pair_add, dbg
+. "$root/tests/vm/demo-xnicctl.sh"	# blocklist, policy, services, shaping
 
 NODE=node
 PROGS=$root/tests/progs
@@ -99,7 +100,7 @@ drop_early() {
 	local d0 s0 p0 d1 s1 p1 n=500
 
 	section "drop early: XDP_DROP on node:xpod1, $n UDP datagrams from pod1 to pod2"
-	ip -n "$NODE" link set dev xpod1 xdpdrv obj "$PROGS/xdp_drop.o" sec xdp
+	ip -force -n "$NODE" link set dev xpod1 xdpdrv obj "$PROGS/xdp_drop.o" sec xdp
 	d0=$(ethstat_sum xpod1 '_xdp_drop$' "$NODE")
 	s0=$(ethstat_sum xpod1 '^rx_queue_[0-9]+_packets$' "$NODE")
 	p0=$(ethstat_sum eth0 '^rx_queue_[0-9]+_dma_frames$' pod2)
@@ -117,7 +118,7 @@ drop_early() {
 	else
 		fail demo:xdp-drop-early "expected >= $n XDP drops and no skb built"
 	fi
-	ip -n "$NODE" link set dev xpod1 xdpdrv obj "$PROGS/xdp_pass.o" sec xdp
+	ip -force -n "$NODE" link set dev xpod1 xdpdrv obj "$PROGS/xdp_pass.o" sec xdp
 }
 
 # Idempotent and quiet: also runs from the EXIT trap.
@@ -350,6 +351,10 @@ main() {
 	send_traffic
 	show_datapath_table
 	drop_early
+	blocklist_demo
+	policy_demo
+	services_demo
+	shaping_demo
 	final_checks
 }
 
