@@ -341,32 +341,41 @@ run_scaling() {
 }
 
 # ---- services (xnic only) ---------------------------------------------
-# A TCP client in the initial netns (CPU 0) reaches a backend, tcp_rr
-# serving in netns "svc" (CPU 1), across an xnic pair whose vectors run on
-# the CPU of the side that receives. Three ways to the backend:
+# A TCP client in netns "cli" (CPU 0) reaches a backend, tcp_rr serving in
+# netns "svc" (CPU 1), through the initial netns as a forwarding node:
+#
+#   cli: xcp 10.9.4.2 ==xnic== xc 10.9.4.1  node  10.9.5.1 xs ==xnic== xsp 10.9.5.2 :svc
+#
+# each xnic end's vector on the CPU of the side that receives. Four ways
+# to the backend:
 #   direct     the client connects to 10.9.5.2:8080 itself
 #   socklb     the client connects to a VIP; sock_lb's connect4 rewrites
 #              it to the backend once per connection (xnicctl service)
+#   nodeport   the client connects to a VIP; tc on xc rewrites every
+#              packet, and the replies back (xnicctl service nodeport)
 #   iptables   the client connects to a VIP; kube-proxy's rules (nat
-#              OUTPUT -> KUBE-SERVICES, one rule per service -> KUBE-SVC
-#              -> KUBE-SEP -> DNAT) rewrite it, conntrack every packet
+#              PREROUTING -> KUBE-SERVICES, one rule per service ->
+#              KUBE-SVC -> KUBE-SEP -> DNAT) rewrite it, conntrack every
+#              packet
 # N services exist and the client uses the last one added, so iptables
 # walks past the N-1 others on each new connection. Measured: connect,
 # one byte each way, close (crr), and one byte each way on one
-# established connection (rr); cost = both CPUs' busy time per
-# transaction. The services all exist as well during the rr rows.
+# established connection (rr, with the first N); cost = both CPUs' busy
+# time per transaction.
 
 # svc_vip I: service I's address, 10.96.0.1 on
 svc_vip() { echo "10.96.$((($1 + 1) / 256)).$((($1 + 1) % 256))"; }
 
-# measure_tx NAME ENTRIES MODE ADDR PORT: REPS runs of tcp_rr MODE
+# measure_tx NAME ENTRIES MODE ADDR PORT: REPS runs of tcp_rr MODE in cli
 measure_tx() {
 	local name=$1 entries=$2 mode=$3 addr=$4 port=$5 r res c00 c01 c10 c11
 
 	log "$name (svc): $reps x ${secs}s"
 	for ((r = 1; r <= reps; r++)); do
 		c00=$(cpu_busy 0); c10=$(cpu_busy 1)
-		res=$(taskset -c 0 "$root/bench/tcp_rr" "$mode" "$addr" "$port" "$secs") ||
+		# nsenter, not ip netns exec: no /sys remount in the window
+		res=$(nsenter --net=/run/netns/cli taskset -c 0 \
+			"$root/bench/tcp_rr" "$mode" "$addr" "$port" "$secs") ||
 			die "$name: tcp_rr $mode $addr:$port failed"
 		c01=$(cpu_busy 0); c11=$(cpu_busy 1)
 		printf '{"rung":"%s","dev":"svc","entries":%d,"rep":%d,"packets":%d,"missed":0,"window_ns":%d,"cpu0_busy_ns":%d,"cpu1_busy_ns":%d}\n' \
@@ -395,21 +404,35 @@ kube_proxy_rules() {
 	echo "COMMIT"
 }
 
-run_services() {
-	local sizes=${XNIC_BENCH_SERVICES:-1 100 1000 10000} n have=0 i srv cg t0
-
+# svc_net: the client, node and backend of the drawing above
+svc_net() {
+	ip netns add cli
 	ip netns add svc
+	ip -n cli link set lo up
 	ip -n svc link set lo up
+	pair_add xc xcp "" cli 1 || die "client pair"
 	pair_add xs xsp "" svc 1 || die "service pair"
+	ip addr add 10.9.4.1/24 dev xc
+	ip -n cli addr add 10.9.4.2/24 dev xcp
 	ip addr add 10.9.5.1/24 dev xs
 	ip -n svc addr add 10.9.5.2/24 dev xsp
+	ip link set xc up
 	ip link set xs up
+	ip -n cli link set xcp up
 	ip -n svc link set xsp up
-	# iptables rewrites after connect() routed: VIPs need a route (as on
-	# any node, whose default route covers them).
-	ip route add 10.96.0.0/12 dev xs
-	echo 0 >"$(dbg xs)/irq/0/cpu"
+	ip -n cli route add default via 10.9.4.1
+	ip -n svc route add default via 10.9.5.1
+	sysctl -qw net.ipv4.ip_forward=1
+	echo 0 >"$(dbg xc)/irq/0/cpu"
+	echo 0 >"$(dbg xcp cli)/irq/0/cpu"
+	echo 1 >"$(dbg xs)/irq/0/cpu"
 	echo 1 >"$(dbg xsp svc)/irq/0/cpu"
+}
+
+run_services() {
+	local sizes=${XNIC_BENCH_SERVICES:-1 100 1000 10000} n have=0 i srv cg t0 vip first
+
+	svc_net
 	ip netns exec svc taskset -c 1 "$root/bench/tcp_rr" serve 10.9.5.2 8080 &
 	srv=$!
 	sleep 0.3
@@ -427,7 +450,7 @@ run_services() {
 		mountpoint -q $cg || mount -t cgroup2 none $cg || die "mount cgroup2"
 	fi
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-	"$xnicctl" service attach --cgroup $cg >/dev/null || die "xnicctl service attach"
+	first=${sizes%% *}
 	for n in $sizes; do
 		t0=$SECONDS
 		for ((i = have; i < n; i++)); do
@@ -436,26 +459,35 @@ run_services() {
 		done
 		log "services: $((n - have)) added to $have in $((SECONDS - t0)) s"
 		have=$n
-		measure_tx "svc-socklb-crr-$n" "$n" crr "$(svc_vip $((n - 1)))" 80
-		[ "$n" != "${sizes%% *}" ] ||
-			measure_tx svc-socklb-rr "$n" rr "$(svc_vip $((n - 1)))" 80
+		vip=$(svc_vip $((n - 1)))
+
+		"$xnicctl" service attach --cgroup $cg >/dev/null || die "xnicctl service attach"
+		measure_tx "svc-socklb-crr-$n" "$n" crr "$vip" 80
+		[ "$n" != "$first" ] || measure_tx svc-socklb-rr "$n" rr "$vip" 80
+		"$xnicctl" service detach >/dev/null || die "xnicctl service detach"
+
+		"$xnicctl" service nodeport attach xc >/dev/null || die "xnicctl service nodeport attach"
+		measure_tx "svc-nodeport-crr-$n" "$n" crr "$vip" 80
+		[ "$n" != "$first" ] || measure_tx svc-nodeport-rr "$n" rr "$vip" 80
+		"$xnicctl" service nodeport detach xc >/dev/null || die "xnicctl service nodeport detach"
 	done
-	"$xnicctl" service detach >/dev/null || die "xnicctl service detach"
 
 	for n in $sizes; do
 		t0=$SECONDS
 		kube_proxy_rules "$n" | iptables-restore || die "kube-proxy rules ($n)"
 		log "services: $n kube-proxy services in $((SECONDS - t0)) s"
-		measure_tx "svc-iptables-crr-$n" "$n" crr "$(svc_vip $((n - 1)))" 80
-		[ "$n" != "${sizes%% *}" ] ||
-			measure_tx svc-iptables-rr "$n" rr "$(svc_vip $((n - 1)))" 80
+		vip=$(svc_vip $((n - 1)))
+		measure_tx "svc-iptables-crr-$n" "$n" crr "$vip" 80
+		[ "$n" != "$first" ] || measure_tx svc-iptables-rr "$n" rr "$vip" 80
 	done
 	iptables -t nat -F
 	iptables -t nat -X
 
 	kill "$srv"
 	wait "$srv" 2>/dev/null
+	ip netns del cli
 	ip netns del svc
+	sysctl -qw net.ipv4.ip_forward=0
 }
 
 # ---- receive queues (xnic only) ---------------------------------------

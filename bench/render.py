@@ -114,6 +114,14 @@ def scaling_lines(summ):
     return lines
 
 
+# Ways to a service: "svc-<mech>-crr-<N>" rungs.
+SVC_MECHS = [
+    ("socklb", "socket LB"),
+    ("nodeport", "tc translation"),
+    ("iptables", "iptables"),
+]
+
+
 def services_lines(summ):
     """Markdown for the service rungs (dev "svc"), or [] if none ran."""
     def get(rung):
@@ -128,26 +136,31 @@ def services_lines(summ):
         "",
         "## Services",
         "",
-        "A TCP client (CPU 0) reaches a backend in another netns (CPU 1) "
-        "over an xnic pair: directly, through a VIP translated by the "
-        "socket load balancer at connect() (`xnicctl service`), or through "
-        "a VIP translated by kube-proxy-style iptables rules (nat OUTPUT, "
-        "one KUBE-SERVICES rule per service, DNAT, conntrack). N services "
+        "A TCP client in one netns (CPU 0) reaches a backend in another "
+        "(CPU 1) through a forwarding node, over xnic pairs: directly, "
+        "through a VIP translated by the socket load balancer at connect() "
+        "(`xnicctl service`), through a VIP translated in every packet by "
+        "tc on the node's client-facing port (`xnicctl service nodeport`), "
+        "or through a VIP translated by kube-proxy-style iptables rules "
+        "(nat PREROUTING, one KUBE-SERVICES rule per service, DNAT, "
+        "conntrack). N services "
         "exist and the client uses the last one added. crr: connect, one "
         "byte each way, close (RST); rr: one byte each way on one "
         "connection. Rates are transactions per second, median "
         "(min-max); the CPU cost is both CPUs' busy time per transaction.",
         "",
-        "| Services | socket LB conn/s | vs 1st row | socket LB us/conn | "
-        "iptables conn/s | vs 1st row | iptables us/conn |",
-        "|---|---|---|---|---|---|---|",
+        "| Services | " + " | ".join(
+            f"{label} conn/s | vs 1st row | {label} us/conn"
+            for _, label in SVC_MECHS) + " |",
+        "|---|" + "---|---|---|" * len(SVC_MECHS),
     ]
     if direct:
         lines.append(f"| direct to the backend | {fmt_range(direct['pps'])} "
-                     f"| | {fmt_range(us(direct['ns']), 1)} | | | |")
+                     f"| | {fmt_range(us(direct['ns']), 1)} |"
+                     + " | | |" * (len(SVC_MECHS) - 1))
     for n in sizes:
         cells = []
-        for mech in ("socklb", "iptables"):
+        for mech, _ in SVC_MECHS:
             cur = get(f"svc-{mech}-crr-{n}") or {}
             base = get(f"svc-{mech}-crr-{sizes[0]}") or {}
             cells += [fmt_range(cur.get("pps")),
@@ -157,6 +170,7 @@ def services_lines(summ):
     rr = [(label, get(rung)) for rung, label in (
         ("svc-direct-rr", "direct to the backend"),
         ("svc-socklb-rr", "socket LB (VIP)"),
+        ("svc-nodeport-rr", "tc per-packet translation (VIP)"),
         ("svc-iptables-rr", "iptables DNAT (VIP)"))]
     base = get("svc-direct-rr") or {}
     lines += [

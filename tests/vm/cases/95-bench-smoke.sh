@@ -50,13 +50,15 @@ for r in $ladder xdp-generic-drop xdp-drop-single queues-1 queues-2; do rung xni
 for r in $ladder; do rung veth "$r"; done
 for n in 1 10; do
 	for m in xdp-lpm nft-set iptables; do rung xnic "scale-$m-$n"; done
-	for m in socklb iptables; do rung svc "svc-$m-crr-$n"; done
+	for m in socklb nodeport iptables; do rung svc "svc-$m-crr-$n"; done
 done
-for r in svc-direct-crr svc-direct-rr svc-socklb-rr svc-iptables-rr; do rung svc "$r"; done
+for r in svc-direct-crr svc-direct-rr svc-socklb-rr svc-nodeport-rr svc-iptables-rr; do
+	rung svc "$r"
+done
 for r in tcp-xnic tcp-xnic-xdp-pass tcp-veth tcp-veth-xdp-pass; do rung tcp "$r"; done
-# 2 generator + 12 xnic + 10 veth ladder rungs, 6 scaling, 8 service,
+# 2 generator + 12 xnic + 10 veth ladder rungs, 6 scaling, 11 service,
 # 2 queues, 4 TCP: one row each, no more.
-expect $t:rows "$(wc -l <"$dir/raw.json")" -eq 44
+expect $t:rows "$(wc -l <"$dir/raw.json")" -eq 47
 
 if python3 "$root/bench/render.py" "$dir/raw.json" "$dir/b.md" "$dir/b.png" \
 	smoke "$(uname -r)" >"$dir/render.log" 2>&1; then
@@ -65,7 +67,8 @@ else
 	fail $t:render "$(tail -n 1 "$dir/render.log")"
 fi
 for h in "| native XDP_DROP (no skb) |" "Like for like" "## Blocklist scaling" \
-	"## Services" "| socket LB (VIP) |" "| iptables DNAT (VIP) |" \
+	"## Services" "| socket LB (VIP) |" "| tc per-packet translation (VIP) |" \
+	"| iptables DNAT (VIP) |" \
 	"## Receive queues" "## TCP throughput"; do
 	check "$t:report-has-${h//[^a-zA-Z]/}" grep -qF "$h" "$dir/b.md"
 done
