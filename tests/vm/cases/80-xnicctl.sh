@@ -252,6 +252,52 @@ xn recreated-attach 0 attach vb --xdp generic
 expect $t:recreated-prog "$(prog_id vb)" -gt 0
 xn recreated-detach 0 detach vb
 
+# --- killed mid-way: every entry whole, the lock free, a re-run finishes ---
+# SIGKILL leaves no chance to undo, so a killed add may have written a
+# part of its entries; each of those is complete, the program and the
+# link are untouched, and running the same command again completes it.
+xn kill-attach 0 attach xb
+KID=$(prog_id xb)
+# Both blocklists nearly full: 16,000 prefixes and 16,000 addresses.
+mapfile -t MANY < <(for i in $(seq 0 15999); do
+	echo "10.$((i / 256)).$((i % 256)).0/24"
+	echo "11.$((i / 256)).$((i % 256)).1"
+done)
+in10() {
+	"$X" prefilter list --json |
+		jq '[.[] | select(.entry | test("^1[01][.]"))] | length'
+}
+# Kill it a moment after it starts. Before its first write or after its
+# last, the moment moves (bisecting between the latest too-early and the
+# earliest too-late one) and it runs again, with nothing left over.
+delay=0.3 early=0 late=0
+for try in $(seq 12); do
+	"$X" prefilter add "${MANY[@]}" >/dev/null 2>&1 &
+	kp=$!
+	sleep "$delay"
+	kill -9 $kp 2>/dev/null
+	wait $kp 2>/dev/null
+	killed=$(in10)
+	echo "    try $try: killed after ${delay}s, $killed of ${#MANY[@]} entries written"
+	[ "$killed" -gt 0 ] && [ "$killed" -lt ${#MANY[@]} ] && break
+	if [ "$killed" -ge ${#MANY[@]} ]; then
+		"$X" prefilter del "${MANY[@]}" >/dev/null
+		late=$delay
+	else
+		early=$delay
+	fi
+	delay=$(awk -v e="$early" -v l="$late" 'BEGIN {
+		if (l == 0) print e * 1.7; else print (e + l) / 2 }')
+done
+expect $t:killed-mid-way "$(((killed > 0) + (killed < ${#MANY[@]})))" -eq 2
+expect $t:killed-prog-same "$(prog_id xb)" -eq "$KID"
+check $t:killed-ping-ok ping_ok
+xn killed-rerun 0 prefilter add "${MANY[@]}"
+expect $t:killed-rerun-complete "$(in10)" -eq ${#MANY[@]}
+xn killed-cleanup 0 prefilter del "${MANY[@]}"
+expect $t:killed-cleanup-empty "$(in10)" -eq 0
+xn kill-detach 0 detach xb
+
 # -v: libbpf's own log on stderr; without it, none.
 check $t:verbose-libbpf-log sh -c "$X -v prefilter list 2>&1 >/dev/null | grep -q '^libbpf: '"
 check $t:quiet-without-v sh -c "[ -z \"\$($X prefilter list 2>&1 >/dev/null)\" ]"
