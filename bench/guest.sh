@@ -23,7 +23,8 @@
 #                       "services" names the service rungs
 #   XNIC_BENCH_SERVICES service counts for them (default "1 100 1000 10000")
 #                       "queues" names the 1- and 2-queue drop rungs,
-#                       "tcp" the iperf3 rungs
+#                       "tcp" the iperf3 rungs, "frame" the frame-origin
+#                       ladder (rungs named frame-*)
 set -u -o pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -70,6 +71,7 @@ w() {
 # too so veth's rows have a like-for-like baseline.
 pktgen_setup() {
 	local dev=$1 mac=$2 clone=1000 burst=32
+	gen_mode=pktgen
 	if [ "${3:-}" = single ]; then clone=0 burst=1; fi
 	w kpktgend_0 rem_device_all "add_device $dev"
 	w "$dev" "count 0" "pkt_size 60" "clone_skb $clone" "burst $burst" \
@@ -77,14 +79,38 @@ pktgen_setup() {
 		"udp_dst_min 9" "udp_dst_max 9" "dst_mac $mac"
 }
 
+# The generator of the rungs measured next: "pktgen" (skb origin, set up
+# by pktgen_setup) or "live" (frame origin, live_setup).
+gen_mode=pktgen
+
+# live_setup DEV DSTMAC: frame-origin traffic, the way xdp-trafficgen
+# makes it (Debian's xdp-tools 1.3.1 cannot, NOTES.md): xdp_livegen runs
+# BPF_PROG_RUN in live-frames mode on CPU 0 in netns gen, redirecting
+# 64-byte UDP frames to 10.9.0.1:9 into DEV's ndo_xdp_xmit. No skb
+# exists on the sending side; the receiver gets them as xdp_frames.
+live_setup() {
+	gen_mode=live
+	LIVE_DEV=$1
+	LIVE_MAC=$2
+}
+
 # "start" blocks until the run ends, so it runs in the background.
-pktgen_start() {
-	w pgctrl start &
+gen_start() {
+	if [ "$gen_mode" = live ]; then
+		nsenter --net=/run/netns/gen taskset -c 0 "$progs/xdp_livegen" \
+			"$LIVE_DEV" "$LIVE_MAC" 10.9.0.1 4000000000 >/dev/null &
+	else
+		w pgctrl start &
+	fi
 	PG_PID=$!
 }
 
-pktgen_stop() {
-	w pgctrl stop
+gen_stop() {
+	if [ "$gen_mode" = live ]; then
+		kill "$PG_PID"
+	else
+		w pgctrl stop
+	fi
 	wait "$PG_PID" 2>/dev/null
 }
 
@@ -111,14 +137,14 @@ measure() {
 
 	log "$name ($kind): $reps x ${secs}s"
 	for ((r = 1; r <= reps; r++)); do
-		pktgen_start
+		gen_start
 		sleep "$warmup" # rings full, caches warm, rates settled
 		p0=$(rx_count "$kind" "$rxdev"); m0=$(rx_missed "$kind" "$rxdev")
 		c00=$(cpu_busy 0); c10=$(cpu_busy 1); t0=$(date +%s%N)
 		sleep "$secs"
 		p1=$(rx_count "$kind" "$rxdev"); m1=$(rx_missed "$kind" "$rxdev")
 		c01=$(cpu_busy 0); c11=$(cpu_busy 1); t1=$(date +%s%N)
-		pktgen_stop
+		gen_stop
 		pkts=$((p1 - p0))
 		missed=$((m1 - m0))
 		ns_win=$((t1 - t0))
@@ -194,9 +220,28 @@ redirect_rung() {
 	xdp_off "$far" xdpdrv
 }
 
+# iptables_raw_rung NAME KIND RXDEV: dropped in raw PREROUTING
+iptables_raw_rung() {
+	iptables -t raw -I PREROUTING -i "$3" -p udp --dport 9 -j DROP
+	measure "$@"
+	iptables -t raw -D PREROUTING -i "$3" -p udp --dport 9 -j DROP
+}
+
+# udp_socket_rung NAME KIND RXDEV: delivered to a socket read on CPU 1
+udp_socket_rung() {
+	local sink
+
+	taskset -c 1 "$root/bench/udp_sink" 9 &
+	sink=$!
+	sleep 0.3
+	measure "$@"
+	kill "$sink"
+	wait "$sink" 2>/dev/null
+}
+
 # run_ladder KIND RXDEV GENDEV: every rung the device supports
 run_ladder() {
-	local k=$1 rx=$2 g=$3 sink mac
+	local k=$1 rx=$2 g=$3 mac
 
 	mac=$(ip -br link show "$rx" | awk '{ print $3 }')
 	if [ "$k" = veth ]; then
@@ -243,9 +288,7 @@ run_ladder() {
 		nft delete table netdev xbench
 	fi
 	if want iptables-raw-drop; then
-		iptables -t raw -I PREROUTING -i "$rx" -p udp --dport 9 -j DROP
-		measure iptables-raw-drop "$k" "$rx"
-		iptables -t raw -D PREROUTING -i "$rx" -p udp --dport 9 -j DROP
+		iptables_raw_rung iptables-raw-drop "$k" "$rx"
 	fi
 	if want iptables-input-drop; then
 		iptables -I INPUT -i "$rx" -p udp --dport 9 -j DROP
@@ -253,12 +296,7 @@ run_ladder() {
 		iptables -D INPUT -i "$rx" -p udp --dport 9 -j DROP
 	fi
 	if want udp-socket; then
-		taskset -c 1 "$root/bench/udp_sink" 9 &
-		sink=$!
-		sleep 0.3
-		measure udp-socket "$k" "$rx"
-		kill "$sink"
-		wait "$sink" 2>/dev/null
+		udp_socket_rung udp-socket "$k" "$rx"
 	fi
 	if want xdp-tx; then
 		xdp_on "$rx" xdpdrv xdp_tx
@@ -272,6 +310,32 @@ run_ladder() {
 	if want xdp-redirect-veth; then
 		redirect_rung xdp-redirect-veth "$k" "$rx" vt vtp
 	fi
+}
+
+# run_frame_ladder KIND RXDEV GENDEV: the first rungs again with frames
+# from xdp_livegen instead of pktgen's skbs. On xnic the peer's
+# ndo_xdp_xmit hands them to the same DMA engine, so the receiver's work
+# should not change, only the sender's; on veth they skip the copy into
+# a fresh page veth makes of every skb before XDP. veth accepts frames
+# only into a peer whose NAPI runs, that is with an XDP program, so its
+# only frame rung is XDP_DROP.
+run_frame_ladder() {
+	local k=$1 rx=$2 g=$3
+
+	want frame || return 0
+	live_setup "$g" "$(ip -br link show "$rx" | awk '{ print $3 }')"
+	xdp_on "$rx" xdpdrv xdp_drop
+	measure frame-xdp-drop "$k" "$rx"
+	xdp_off "$rx" xdpdrv
+	[ "$k" = xnic ] || return 0
+	xdp_on "$rx" xdpgeneric xdp_drop
+	measure frame-xdp-generic-drop "$k" "$rx"
+	xdp_off "$rx" xdpgeneric
+	tc_drop_on "$rx"
+	measure frame-tc-drop "$k" "$rx"
+	tc_off "$rx"
+	iptables_raw_rung frame-iptables-raw-drop "$k" "$rx"
+	udp_socket_rung frame-udp-socket "$k" "$rx"
 }
 
 # ---- blocklist scaling (xnic only) -------------------------------------
@@ -580,6 +644,7 @@ if want generator; then
 	measure generator-single dummy dum0
 fi
 run_ladder xnic xr xg
+run_frame_ladder xnic xr xg
 if want scaling; then
 	run_scaling xr
 fi
@@ -605,6 +670,7 @@ ip -n gen link set vg up
 sysctl -qw net.ipv4.conf.vr.rp_filter=0
 ip neigh replace 10.9.0.2 lladdr "$(ip -n gen -br link show vg | awk '{ print $3 }')" dev vr
 run_ladder veth vr vg
+run_frame_ladder veth vr vg
 
 # The guest must stay quiet: a WARN or BUG voids the figures.
 if dmesg | grep -E 'WARNING:|BUG:|Oops|KASAN|kmemleak|lockdep' >&2; then

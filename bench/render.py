@@ -66,7 +66,8 @@ def summarize(rows):
             # client and server each on a CPU: both CPUs' time counts
             ns = [(r["cpu0_busy_ns"] + r["cpu1_busy_ns"]) / r["packets"]
                   for r in reps]
-        elif key[0] == "veth" and single_ns is not None:
+        elif (key[0] == "veth" and single_ns is not None
+              and not key[1].startswith("frame-")):
             ns = [1e9 / p - single_ns for p in pps]
         else:
             ns = [1e9 / p for p in pps]
@@ -186,6 +187,48 @@ def services_lines(summ):
             lines.append(f"| {label} | {fmt_range(cur['pps'])} | "
                          f"{ratio(cur['pps'], base.get('pps'))} | "
                          f"{fmt_range(cur['ns'])} |")
+    return lines
+
+
+# Frame-origin rungs: "frame-<ladder rung>".
+FRAME_RUNGS = ["xdp-drop", "xdp-generic-drop", "tc-drop",
+               "iptables-raw-drop", "udp-socket"]
+
+
+def frame_lines(summ):
+    """Markdown for the frame-origin rungs, or [] if none ran."""
+    if not any(rung.startswith("frame-") for _, rung in summ):
+        return []
+    labels = dict(RUNGS)
+    x_base = summ.get(("xnic", "frame-xdp-drop"), {}).get("ns")
+    lines = [
+        "",
+        "## Frame origin",
+        "",
+        "The first rungs again with xdp_frames instead of skbs: "
+        "`xdp_livegen` (tests/progs) runs an XDP_REDIRECT program with "
+        "BPF_PROG_RUN in live-frames mode on CPU 0, as xdp-trafficgen "
+        "does, into the peer's `ndo_xdp_xmit`. xnic's receiver does the "
+        "same work for either origin; veth skips its copy of every skb "
+        "into a page, and takes frames only with an XDP program on the "
+        "receiver, so its one row is XDP_DROP. veth's NAPI runs on the "
+        "sending CPU, so only its rate is shown.",
+        "",
+        "| Stage | xnic pps | xnic ns/pkt | vs frame XDP drop | "
+        "vs the same stage, skb origin | veth pps | xnic/veth rate |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for rung in FRAME_RUNGS:
+        x = summ.get(("xnic", "frame-" + rung))
+        v = summ.get(("veth", "frame-" + rung))
+        if not x and not v:
+            continue
+        skb = summ.get(("xnic", rung), {}).get("ns")
+        lines.append(
+            f"| {labels[rung]} | {fmt_range(x and x['pps'])} | "
+            f"{fmt_range(x and x['ns'])} | {ratio(x and x['ns'], x_base)} | "
+            f"{ratio(x and x['ns'], skb)} | {fmt_range(v and v['pps'])} | "
+            f"{ratio(x and x['pps'], v and v['pps']) if v else ''} |")
     return lines
 
 
@@ -322,7 +365,8 @@ def render(rows, md_path, png_path, machine, kernel, json_name):
     missed = sum(s["missed"] for k, s in summ.items() if k[0] == "xnic")
     fastest = max((s["pps"][0] for k, s in summ.items()
                    if k[0] in ("xnic", "veth") and s["pps"]
-                   and not k[1].startswith("queues-")), default=0)
+                   and not k[1].startswith(("queues-", "frame-"))),
+                  default=0)
     if gen and fastest:
         head = gen["pps"][0] / fastest
         verdict = ("well above" if head >= 2 else
@@ -336,6 +380,7 @@ def render(rows, md_path, png_path, machine, kernel, json_name):
                   "takes): xnic native XDP_DROP "
                   f"{fmt_range(xs['pps'])} pps, veth {fmt_range(vs and vs['pps'])}"
                   f" pps: xnic/veth rate {ratio(xs['pps'], vs and vs['pps'])}."]
+    lines += frame_lines(summ)
     lines += scaling_lines(summ)
     lines += services_lines(summ)
     lines += queues_lines(summ)

@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$root/tests/vm/xnic-lib.sh"
 t=bench-smoke
 
-xnicctl_case_begin $t "$root/bench/guest.sh" "$root/bench/tcp_rr" \
+xnicctl_case_begin $t "$root/bench/guest.sh" "$root/bench/tcp_rr" "$root/tests/progs/xdp_livegen" \
 	"$root/bench/udp_sink" "$root/userspace/xnicctl" || exit 0
 dir=$(mktemp -d)
 # What the guest leaves behind: its namespaces, pairs, pins and sysctls.
@@ -48,6 +48,11 @@ rung dummy generator-single
 for r in $ladder xdp-generic-drop xdp-drop-single queues-1 queues-2; do rung xnic "$r"; done
 # veth has no generic-XDP rung (NOTES.md: pktgen + generic XDP on veth).
 for r in $ladder; do rung veth "$r"; done
+# Frame origin (xdp_livegen): veth takes frames only with XDP attached.
+for r in xdp-drop xdp-generic-drop tc-drop iptables-raw-drop udp-socket; do
+	rung xnic "frame-$r"
+done
+rung veth frame-xdp-drop
 for n in 1 10; do
 	for m in xdp-lpm nft-set iptables; do rung xnic "scale-$m-$n"; done
 	for m in socklb nodeport iptables; do rung svc "svc-$m-crr-$n"; done
@@ -56,9 +61,9 @@ for r in svc-direct-crr svc-direct-rr svc-socklb-rr svc-nodeport-rr svc-iptables
 	rung svc "$r"
 done
 for r in tcp-xnic tcp-xnic-xdp-pass tcp-veth tcp-veth-xdp-pass; do rung tcp "$r"; done
-# 2 generator + 12 xnic + 10 veth ladder rungs, 6 scaling, 11 service,
-# 2 queues, 4 TCP: one row each, no more.
-expect $t:rows "$(wc -l <"$dir/raw.json")" -eq 47
+# 2 generator + 12 xnic + 10 veth ladder rungs, 5 + 1 frame origin,
+# 6 scaling, 11 service, 2 queues, 4 TCP: one row each, no more.
+expect $t:rows "$(wc -l <"$dir/raw.json")" -eq 53
 
 if python3 "$root/bench/render.py" "$dir/raw.json" "$dir/b.md" "$dir/b.png" \
 	smoke "$(uname -r)" >"$dir/render.log" 2>&1; then
@@ -66,7 +71,7 @@ if python3 "$root/bench/render.py" "$dir/raw.json" "$dir/b.md" "$dir/b.png" \
 else
 	fail $t:render "$(tail -n 1 "$dir/render.log")"
 fi
-for h in "| native XDP_DROP (no skb) |" "Like for like" "## Blocklist scaling" \
+for h in "| native XDP_DROP (no skb) |" "Like for like" "## Frame origin" "## Blocklist scaling" \
 	"## Services" "| socket LB (VIP) |" "| tc per-packet translation (VIP) |" \
 	"| iptables DNAT (VIP) |" \
 	"## Receive queues" "## TCP throughput"; do
