@@ -25,6 +25,10 @@
 #                       "queues" names the 1- and 2-queue drop rungs,
 #                       "tcp" the iperf3 rungs, "frame" the frame-origin
 #                       ladder (rungs named frame-*)
+#   XNIC_BENCH_PROFILE  xnic rungs to profile CPU 1 on with perf (default
+#                       "xdp-drop tc-drop iptables-raw-drop frame-xdp-drop";
+#                       "" for none): about a minute each in TCG, mostly
+#                       perf reading /proc/kallsyms
 set -u -o pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +39,7 @@ warmup=${XNIC_BENCH_WARMUP:-1}
 progs=$root/tests/progs
 xnicctl=$root/userspace/xnicctl
 hz=$(getconf CLK_TCK)
+profiles=${XNIC_BENCH_PROFILE-xdp-drop tc-drop iptables-raw-drop frame-xdp-drop}
 : >"$out"
 
 . "$root/tests/vm/xnic-lib.sh"
@@ -155,6 +160,34 @@ measure() {
 	done
 }
 
+# profile NAME KIND: where CPU 1's time goes on a rung, the generator
+# running as in measure: perf's cpu-clock samples (TCG has no PMU) for
+# one window, top symbols as one JSON line
+#   {"profile":NAME,"dev":KIND,"samples":N,"top":[[PERCENT,"SYMBOL"],...]}
+# This is what docs/benchmarks.md points at where a target is missed.
+profile() {
+	local name=$1 kind=$2 data=/tmp/xnic-bench-perf.data n top
+
+	[[ " $profiles " == *" $name "* ]] || return 0
+	log "$name ($kind): perf profile of CPU 1, ${secs}s"
+	gen_start
+	sleep "$warmup"
+	# -B: no build-id pass over the data (slow in TCG, not needed here)
+	perf record -B -q -e cpu-clock -C 1 -o "$data" -- sleep "$secs" 2>/dev/null ||
+		die "perf record ($name)"
+	gen_stop
+	# Overhead, samples, [k] or [.], symbol: the total and the top 15
+	perf report -i "$data" --stdio -q -n --no-children --sort sym 2>/dev/null |
+		awk '$1 ~ /%$/ { p = $1; sub(/%/, "", p); n = $2; $1 = $2 = $3 = "";
+			sub(/^ +/, ""); printf "%s\t%s\t%s\n", p, n, $0 }' >"$data.txt"
+	n=$(awk -F'\t' '{ s += $2 } END { print s + 0 }' "$data.txt")
+	top=$(head -n 15 "$data.txt" | jq -R -s -c 'split("\n") |
+		map(select(length > 0) | split("\t") | [(.[0] | tonumber), .[2]])')
+	printf '{"profile":"%s","dev":"%s","samples":%d,"top":%s}\n' \
+		"$name" "$kind" "$n" "${top:-[]}" >>"$out"
+	rm -f "$data" "$data.txt"
+}
+
 # ---- topology ----------------------------------------------------------
 
 modprobe xnic || die "modprobe xnic failed"
@@ -224,6 +257,7 @@ redirect_rung() {
 iptables_raw_rung() {
 	iptables -t raw -I PREROUTING -i "$3" -p udp --dport 9 -j DROP
 	measure "$@"
+	[ "$1" != iptables-raw-drop ] || [ "$2" != xnic ] || profile "$1" "$2"
 	iptables -t raw -D PREROUTING -i "$3" -p udp --dport 9 -j DROP
 }
 
@@ -253,6 +287,7 @@ run_ladder() {
 	if want xdp-drop; then
 		xdp_on "$rx" xdpdrv xdp_drop
 		measure xdp-drop "$k" "$rx"
+		[ "$k" != xnic ] || profile xdp-drop "$k"
 		# xnic against veth's generator settings: rates compare alike.
 		if [ "$k" = xnic ]; then
 			pktgen_setup "$g" "$mac" single
@@ -270,6 +305,7 @@ run_ladder() {
 	if want tc-drop; then
 		tc_drop_on "$rx"
 		measure tc-drop "$k" "$rx"
+		[ "$k" != xnic ] || profile tc-drop "$k"
 		# The same with a no-op XDP program in front: the hook's cost.
 		if want xdp-pass-tc-drop; then
 			xdp_on "$rx" xdpdrv xdp_pass
@@ -326,6 +362,7 @@ run_frame_ladder() {
 	live_setup "$g" "$(ip -br link show "$rx" | awk '{ print $3 }')"
 	xdp_on "$rx" xdpdrv xdp_drop
 	measure frame-xdp-drop "$k" "$rx"
+	[ "$k" != xnic ] || profile frame-xdp-drop "$k"
 	xdp_off "$rx" xdpdrv
 	[ "$k" = xnic ] || return 0
 	xdp_on "$rx" xdpgeneric xdp_drop
@@ -676,4 +713,4 @@ run_frame_ladder veth vr vg
 if dmesg | grep -E 'WARNING:|BUG:|Oops|KASAN|kmemleak|lockdep' >&2; then
 	die "kernel complained during the benchmark (see above)"
 fi
-log "done: $(wc -l <"$out") measurements in $out"
+log "done: $(grep -c '"rung"' "$out") measurements, $(grep -c '"profile"' "$out") profiles in $out"

@@ -34,8 +34,11 @@ RUNGS = [
 
 
 def load(path):
+    """(measurements, profiles): the two kinds of line guest.sh writes."""
     with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+        lines = [json.loads(line) for line in f if line.strip()]
+    return ([r for r in lines if "rung" in r],
+            [r for r in lines if "profile" in r])
 
 
 def stats(values):
@@ -257,16 +260,132 @@ def queues_lines(summ):
     ]
 
 
-def tcp_lines(rows):
-    """Markdown for the iperf3 rungs (dev "tcp"), or [] if none ran."""
+def tcp_mbps(rows):
+    """{iperf3 rung: (med, min, max) Mbit/s}"""
     mbps = {}
     for r in rows:
         if r["dev"] == "tcp" and r["window_ns"] > 0:
             mbps.setdefault(r["rung"], []).append(
                 r["bytes"] * 8e3 / r["window_ns"])
-    if not mbps:
+    return {k: stats(v) for k, v in mbps.items()}
+
+
+def largest(summ, dev, prefix):
+    """(N, summary) of the rung PREFIX-N with the largest N, or (None, None)."""
+    sizes = [int(rung.rsplit("-", 1)[1]) for d, rung in summ
+             if d == dev and rung.startswith(prefix)
+             and rung.rsplit("-", 1)[1].isdigit()]
+    if not sizes:
+        return None, None
+    return max(sizes), summ.get((dev, f"{prefix}{max(sizes)}"))
+
+
+def targets_lines(summ, rows):
+    """The issue's targets, each measured ratio against its bound."""
+    def med(dev, rung, what):
+        s = summ.get((dev, rung))
+        return s[what][0] if s and s[what] else None
+
+    def row(label, value, bound, higher_is_better, how):
+        if value is None:
+            return f"| {label} | n/a | {how} | not measured |"
+        met = value >= bound if higher_is_better else value <= bound
+        return (f"| {label} | {value:.3f} | {how} | "
+                f"{'met' if met else '**missed**'} |")
+
+    def div(a, b):
+        return a / b if a is not None and b else None
+
+    x_ns = med("xnic", "xdp-drop", "ns")
+    x_pps = med("xnic", "xdp-drop", "pps")
+    lines = [
+        "",
+        "## Targets",
+        "",
+        "Each target of the benchmark issue as a ratio of this run's "
+        "medians (costs: receiver ns per packet; rates: packets, "
+        "transactions or bits per second).",
+        "",
+        "| Target | Measured | Bound | Verdict |",
+        "|---|---|---|---|",
+        row("xnic XDP_DROP cost / veth XDP_DROP cost (skb origin)",
+            div(x_ns, med("veth", "xdp-drop", "ns")), 0.5, False, "<= 0.50"),
+        row("xnic XDP_DROP cost / iptables raw PREROUTING cost",
+            div(x_ns, med("xnic", "iptables-raw-drop", "ns")), 0.2, False,
+            "<= 0.20"),
+        row("xnic XDP_DROP cost / generic XDP drop cost",
+            div(x_ns, med("xnic", "xdp-generic-drop", "ns")), 0.5, False,
+            "<= 0.50"),
+        row("xnic XDP_DROP rate / generator ceiling",
+            div(x_pps, med("dummy", "generator", "pps")), 0.5, True,
+            ">= 0.50"),
+        row("XDP_TX rate / XDP_DROP rate",
+            div(med("xnic", "xdp-tx", "pps"), x_pps), 0.6, True, ">= 0.60"),
+        row("XDP_REDIRECT to xnic rate / XDP_DROP rate",
+            div(med("xnic", "xdp-redirect-xnic", "pps"), x_pps), 0.4, True,
+            ">= 0.40"),
+        row("XDP_REDIRECT to veth rate / XDP_DROP rate",
+            div(med("xnic", "xdp-redirect-veth", "pps"), x_pps), 0.4, True,
+            ">= 0.40"),
+    ]
+    n, big = largest(summ, "xnic", "scale-xdp-lpm-")
+    one = summ.get(("xnic", "scale-xdp-lpm-1"))
+    lines.append(row(f"prefilter drop rate, {n or 'N'} entries / 1 entry",
+                     div(big and big["pps"][0], one and one["pps"][0]),
+                     0.9, True, ">= 0.90"))
+    n, big = largest(summ, "xnic", "scale-iptables-")
+    one = summ.get(("xnic", "scale-iptables-1"))
+    lines.append(row(f"iptables drop rate, {n or 'N'} rules / 1 rule",
+                     div(big and big["pps"][0], one and one["pps"][0]),
+                     1.0, False, "< 1 (falls)"))
+    lines.append(row("socket LB requests/s / direct to the backend",
+                     div(med("svc", "svc-socklb-rr", "pps"),
+                         med("svc", "svc-direct-rr", "pps")),
+                     0.95, True, ">= 0.95"))
+    n, big = largest(summ, "svc", "svc-socklb-crr-")
+    one = summ.get(("svc", "svc-socklb-crr-1"))
+    lines.append(row(f"socket LB connections/s, {n or 'N'} services / 1",
+                     div(big and big["pps"][0], one and one["pps"][0]),
+                     0.9, True, ">= 0.90"))
+    tcp = tcp_mbps(rows)
+    lines.append(row("TCP throughput xnic / veth",
+                     div(tcp.get("tcp-xnic", (None,))[0],
+                         tcp.get("tcp-veth", (None,))[0]),
+                     0.5, True, ">= 0.50"))
+    return lines
+
+
+def profile_lines(profiles):
+    """The perf profiles of CPU 1, ten symbols each, side by side."""
+    if not profiles:
         return []
-    get = {k: stats(v) for k, v in mbps.items()}
+    lines = [
+        "",
+        "## Where the receiving CPU's time goes",
+        "",
+        "`perf record -e cpu-clock -C 1` for one window on xnic rungs "
+        "(TCG has no PMU, so sampling is by timer), the ten symbols with "
+        "the most samples: share of all of CPU 1's samples, idle included.",
+        "",
+        "| # | " + " | ".join(f"{p['profile']} ({p['samples']:,} samples)"
+                            for p in profiles) + " |",
+        "|---|" + "---|" * len(profiles),
+    ]
+    for i in range(10):
+        cells = []
+        for p in profiles:
+            top = p["top"]
+            cells.append(f"`{top[i][1]}` {top[i][0]:.1f}%" if i < len(top)
+                         else "")
+        lines.append(f"| {i + 1} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def tcp_lines(rows):
+    """Markdown for the iperf3 rungs (dev "tcp"), or [] if none ran."""
+    get = tcp_mbps(rows)
+    if not get:
+        return []
     lines = [
         "",
         "## TCP throughput",
@@ -307,7 +426,7 @@ def ratio(a, b):
     return f"{a[0] / b[0]:.2f}x"
 
 
-def render(rows, md_path, png_path, machine, kernel, json_name):
+def render(rows, profiles, md_path, png_path, machine, kernel, json_name):
     summ, gen_ns, single_ns = summarize(rows)
     reps = max((r["rep"] for r in rows), default=0)
     gen = summ.get(("dummy", "generator"))
@@ -392,8 +511,10 @@ def render(rows, md_path, png_path, machine, kernel, json_name):
         "slower than the generator; the rate is then the receiver's).",
         "",
         "![cost per packet](benchmarks.png)",
-        "",
     ]
+    lines += targets_lines(summ, rows)
+    lines += profile_lines(profiles)
+    lines.append("")
     with open(md_path, "w") as f:
         f.write("\n".join(lines))
 
@@ -427,10 +548,10 @@ plot '{dat}' using 2:xtic(1) title 'xnic', '' using 3 title 'veth'
 def main():
     if len(sys.argv) != 6:
         sys.exit("usage: render.py RESULTS.json OUT.md OUT.png MACHINE KERNEL")
-    rows = load(sys.argv[1])
+    rows, profiles = load(sys.argv[1])
     if not rows:
         sys.exit(f"render: no measurements in {sys.argv[1]}")
-    render(rows, sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5],
+    render(rows, profiles, sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5],
            os.path.basename(sys.argv[1]))
 
 

@@ -41,7 +41,7 @@ echo "=== bench: VM on $kernel (TCG; several minutes)"
 # The guest does not inherit our environment: pass the knobs on.
 envs=""
 for v in XNIC_BENCH_REPS XNIC_BENCH_SECONDS XNIC_BENCH_ONLY XNIC_BENCH_SCALE \
-	XNIC_BENCH_SERVICES XNIC_BENCH_WARMUP; do
+	XNIC_BENCH_SERVICES XNIC_BENCH_WARMUP XNIC_BENCH_PROFILE; do
 	[ -z "${!v:-}" ] || envs+="$v=$(printf %q "${!v}") "
 done
 rc=0

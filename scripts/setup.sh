@@ -15,7 +15,7 @@ pkgs=(
 	dkms kmod sparse dwarves flex bison bc libelf-dev libssl-dev xz-utils
 	libmnl-dev libcmocka-dev
 	ethtool iproute2 iperf3 tcpdump nftables iptables netcat-openbsd socat
-	iputils-ping procps jq rsync gnuplot-nox python3-pip
+	iputils-ping procps jq rsync gnuplot-nox python3-pip linux-perf
 )
 vng_version=1.42
 

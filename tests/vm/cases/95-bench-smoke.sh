@@ -24,7 +24,7 @@ on_exit "ip netns del gen 2>/dev/null; ip link del x2 2>/dev/null; ip link del v
 on_exit "sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0"
 
 if XNIC_BENCH_REPS=1 XNIC_BENCH_SECONDS=1 XNIC_BENCH_WARMUP=0.2 XNIC_BENCH_SCALE="1 10" \
-	XNIC_BENCH_SERVICES="1 10" bash "$root/bench/guest.sh" "$dir/raw.json" 2>&1 |
+	XNIC_BENCH_SERVICES="1 10" XNIC_BENCH_PROFILE=xdp-drop bash "$root/bench/guest.sh" "$dir/raw.json" 2>&1 |
 	sed -u 's/^/    /'; then
 	pass $t:guest-ran
 else
@@ -63,7 +63,13 @@ done
 for r in tcp-xnic tcp-xnic-xdp-pass tcp-veth tcp-veth-xdp-pass; do rung tcp "$r"; done
 # 2 generator + 12 xnic + 10 veth ladder rungs, 5 + 1 frame origin,
 # 6 scaling, 11 service, 2 queues, 4 TCP: one row each, no more.
-expect $t:rows "$(wc -l <"$dir/raw.json")" -eq 53
+expect $t:rows "$(jq -s '[.[] | select(.rung)] | length' "$dir/raw.json")" -eq 53
+# One perf profile (each takes about a minute in TCG), with samples and
+# symbols, and no other.
+n=$(jq -s '[.[] | select(.profile == "xdp-drop" and .samples > 0 and
+	(.top | length) > 0)] | length' "$dir/raw.json" 2>/dev/null)
+expect $t:profile:xdp-drop "${n:-0}" -eq 1
+expect $t:profiles "$(jq -s '[.[] | select(.profile)] | length' "$dir/raw.json")" -eq 1
 
 if python3 "$root/bench/render.py" "$dir/raw.json" "$dir/b.md" "$dir/b.png" \
 	smoke "$(uname -r)" >"$dir/render.log" 2>&1; then
@@ -74,7 +80,8 @@ fi
 for h in "| native XDP_DROP (no skb) |" "Like for like" "## Frame origin" "## Blocklist scaling" \
 	"## Services" "| socket LB (VIP) |" "| tc per-packet translation (VIP) |" \
 	"| iptables DNAT (VIP) |" \
-	"## Receive queues" "## TCP throughput"; do
+	"## Receive queues" "## TCP throughput" "## Targets" \
+	"## Where the receiving CPU's time goes"; do
 	check "$t:report-has-${h//[^a-zA-Z]/}" grep -qF "$h" "$dir/b.md"
 done
 check $t:plot test -s "$dir/b.png"
