@@ -328,25 +328,27 @@ def targets_lines(summ, rows):
             div(med("xnic", "xdp-redirect-veth", "pps"), x_pps), 0.4, True,
             ">= 0.40"),
     ]
-    n, big = largest(summ, "xnic", "scale-xdp-lpm-")
-    one = summ.get(("xnic", "scale-xdp-lpm-1"))
-    lines.append(row(f"prefilter drop rate, {n or 'N'} entries / 1 entry",
-                     div(big and big["pps"][0], one and one["pps"][0]),
-                     0.9, True, ">= 0.90"))
-    n, big = largest(summ, "xnic", "scale-iptables-")
-    one = summ.get(("xnic", "scale-iptables-1"))
-    lines.append(row(f"iptables drop rate, {n or 'N'} rules / 1 rule",
-                     div(big and big["pps"][0], one and one["pps"][0]),
-                     1.0, False, "< 1 (falls)"))
+    def growth(dev, prefix, what, bound, higher, how):
+        """PREFIX-<largest N> against PREFIX-1, by rate."""
+        n, big = largest(summ, dev, prefix)
+        one = summ.get((dev, prefix + "1"))
+        return row(what.format(n or "N"),
+                   div(big and big["pps"][0], one and one["pps"][0]),
+                   bound, higher, how)
+
+    lines.append(growth("xnic", "scale-xdp-lpm-",
+                        "prefilter drop rate, {} entries / 1 entry",
+                        0.9, True, ">= 0.90"))
+    lines.append(growth("xnic", "scale-iptables-",
+                        "iptables drop rate, {} rules / 1 rule",
+                        1.0, False, "< 1 (falls)"))
     lines.append(row("socket LB requests/s / direct to the backend",
                      div(med("svc", "svc-socklb-rr", "pps"),
                          med("svc", "svc-direct-rr", "pps")),
                      0.95, True, ">= 0.95"))
-    n, big = largest(summ, "svc", "svc-socklb-crr-")
-    one = summ.get(("svc", "svc-socklb-crr-1"))
-    lines.append(row(f"socket LB connections/s, {n or 'N'} services / 1",
-                     div(big and big["pps"][0], one and one["pps"][0]),
-                     0.9, True, ">= 0.90"))
+    lines.append(growth("svc", "svc-socklb-crr-",
+                        "socket LB connections/s, {} services / 1",
+                        0.9, True, ">= 0.90"))
     tcp = tcp_mbps(rows)
     lines.append(row("TCP throughput xnic / veth",
                      div(tcp.get("tcp-xnic", (None,))[0],
