@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Drop events: the contract between every datapath program that drops
- * (bpf/xdp_prefilter.bpf.c, bpf/tc_policy.bpf.c) and whoever reads the
- * events (`xnicctl monitor`, tests). Included by BPF programs and by user
+ * (bpf/xdp_prefilter.bpf.c, bpf/tc_policy.bpf.c, bpf/edt.bpf.c) and
+ * whoever reads the events (`xnicctl monitor`, tests). Included by BPF programs and by user
  * space, so it uses only <linux/types.h>. The BPF side (map definitions,
  * the limiter, sending) is bpf/drop_event.bpf.h.
  *
@@ -58,6 +58,7 @@ enum xnic_ev_hook {
 enum xnic_ev_prog {
 	XNIC_EV_PROG_PREFILTER = 1,	/* reason: enum pf_reason (prefilter.h) */
 	XNIC_EV_PROG_POLICY = 2,	/* reason: enum pol_reason (policy.h) */
+	XNIC_EV_PROG_EDT = 3,		/* reason: enum edt_reason (shaping.h) */
 };
 
 /* Which address fields are filled. */
@@ -79,15 +80,16 @@ enum xnic_ev_family {
  *                     IHL >= 5 and within the packet): proto and both
  *                     addresses; a header too broken for that leaves
  *                     family NONE, but ethertype says what it claimed
- *   proto             IPv4 protocol; IPv6: the prefilter reports the
- *                     fixed header's next header, the policy the one
+ *   proto             IPv4 protocol; IPv6: the prefilter and EDT report
+ *                     the fixed header's next header, the policy the one
  *                     after the extension headers it walked (0 when the
  *                     walk failed); ARP: the operation (1 request,
  *                     2 reply)
  *   sport, dport      TCP and UDP with their first 4 bytes in the packet,
  *                     never non-first fragments (XNIC_EV_F_PORTS); the
  *                     prefilter reads them only right behind the IPv4
- *                     header (options included) or the IPv6 fixed header
+ *                     header (options included) or the IPv6 fixed header;
+ *                     EDT (which drops by length alone) fills none
  *   rule              the policy's rule index within its direction, for
  *                     POL_DROP_RULE (XNIC_EV_F_RULE)
  *   len               the packet length the program saw: XDP data_end -
@@ -100,7 +102,7 @@ struct xnic_drop_event {
 	__u8 version;		/* XNIC_EV_VERSION */
 	__u8 hook;		/* enum xnic_ev_hook */
 	__u8 prog;		/* enum xnic_ev_prog */
-	__u8 reason;		/* enum pf_reason or enum pol_reason, per prog */
+	__u8 reason;		/* enum pf_reason, pol_reason or edt_reason */
 	__u16 ethertype;	/* after one VLAN tag; 0: Ethernet header cut short */
 	__u8 family;		/* enum xnic_ev_family */
 	__u8 proto;

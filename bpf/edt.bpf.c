@@ -34,12 +34,22 @@
  * time bit, so fq compares it with its monotonic clock. A later tstamp
  * already on the packet (TCP's own EDT pacing) is kept.
  *
+ * A horizon drop also sends a drop event (bpf/drop_event.h, prog EDT,
+ * reason EDT_DROP_HORIZON) into the ring shared with the prefilter and
+ * the tc policy, under the same per-CPU limiter; only then are the IP
+ * addresses read, so a paced packet still parses nothing.
+ *
  * Only UAPI headers and libbpf's bpf_helpers.h (no vmlinux.h).
  */
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
+#include "drop_event.bpf.h"
 #include "shaping.h"
 
 struct {
@@ -87,6 +97,39 @@ static __always_inline int count(__u32 ifindex, enum edt_reason r, __u32 len,
 	return verdict;
 }
 
+/*
+ * The event of a horizon drop: what the packet claims (skb->protocol)
+ * and, when its header reads back valid, the IP addresses and protocol.
+ */
+static __always_inline void drop_event(struct __sk_buff *skb)
+{
+	struct xnic_drop_event e;
+	struct ipv6hdr ip6;
+	struct iphdr ip4;
+
+	if (!xnic_ev_admit())
+		return;
+	xnic_ev_init(&e, XNIC_EV_HOOK_TC_EGRESS, XNIC_EV_PROG_EDT,
+		     EDT_DROP_HORIZON, skb->ifindex, skb->len);
+	e.ethertype = bpf_ntohs(skb->protocol);
+	if (e.ethertype == ETH_P_IP &&
+	    !bpf_skb_load_bytes(skb, ETH_HLEN, &ip4, sizeof(ip4)) &&
+	    ip4.version == 4 && ip4.ihl >= 5) {
+		e.family = XNIC_EV_FAMILY_IPV4;
+		e.proto = ip4.protocol;
+		__builtin_memcpy(e.saddr, &ip4.saddr, 4);
+		__builtin_memcpy(e.daddr, &ip4.daddr, 4);
+	} else if (e.ethertype == ETH_P_IPV6 &&
+		   !bpf_skb_load_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6)) &&
+		   ip6.version == 6) {
+		e.family = XNIC_EV_FAMILY_IPV6;
+		e.proto = ip6.nexthdr;
+		__builtin_memcpy(e.saddr, &ip6.saddr, 16);
+		__builtin_memcpy(e.daddr, &ip6.daddr, 16);
+	}
+	xnic_ev_send(&e);
+}
+
 SEC("tc/egress")
 int edt_egress(struct __sk_buff *skb)
 {
@@ -117,8 +160,10 @@ int edt_egress(struct __sk_buff *skb)
 		st->t_last = t;
 	bpf_spin_unlock(&st->lock);
 
-	if (drop)
+	if (drop) {
+		drop_event(skb);
 		return count(ifindex, EDT_DROP_HORIZON, len, TC_ACT_SHOT);
+	}
 	if (t > skb->tstamp)
 		skb->tstamp = t;
 	return count(ifindex, EDT_PASS_PACED, len, TC_ACT_UNSPEC);

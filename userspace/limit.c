@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "drop_event.h"	/* bpf/: XNIC_EV_MAP_PREFIX */
 #include "edt.skel.h"
 #include "json.h"
 #include "limit.h"
@@ -214,8 +215,14 @@ static int set_pins(struct bpf_object *obj, struct xerr *err)
 	int e;
 
 	bpf_object__for_each_map(map, obj) {
-		snprintf(path, sizeof(path), "%s/%s", PIN_SHAPING,
-			 bpf_map__name(map));
+		const char *name = bpf_map__name(map);
+
+		/* The drop events' maps, shared with every program (monitor). */
+		if (!strncmp(name, XNIC_EV_MAP_PREFIX,
+			     strlen(XNIC_EV_MAP_PREFIX)))
+			pin_map_path(path, name);
+		else
+			snprintf(path, sizeof(path), "%s/%s", PIN_SHAPING, name);
 		e = -bpf_map__set_pin_path(map, path);
 		if (e)
 			return bpf_error(err, e, "cannot set a map's pin path");

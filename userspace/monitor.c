@@ -22,14 +22,16 @@
 #include "pin.h"
 #include "policy.h"	/* bpf/: enum pol_reason */
 #include "prefilter.h"	/* bpf/: enum pf_reason */
+#include "shaping.h"	/* bpf/: enum edt_reason */
 #include "stats.h"
 #include "xnicctl.h"
 
 static const char help_monitor[] =
 "monitor [--json] [--count N] [--dev DEV]\n"
 "    Why packets are dropped, live: one line per drop of the XDP\n"
-"    prefilter or the tc policy on any device: TIME DEV HOOK PROGRAM\n"
-"    REASON (why) SOURCE > DESTINATION PROTOCOL [rule I] len BYTES.\n"
+"    prefilter, the tc policy or the EDT limit (drop_edt_horizon) on any\n"
+"    device: TIME DEV HOOK PROGRAM REASON (why) SOURCE > DESTINATION\n"
+"    PROTOCOL [rule I] len BYTES.\n"
 "    Events queued before the start are skipped. Stops on SIGINT or\n"
 "    SIGTERM (exit 0) and then prints on stderr how many events were\n"
 "    shown, and how many the programs sent, suppressed by the rate\n"
@@ -161,12 +163,23 @@ static const char *const pol_why[POL_REASON_MAX] = {
 	[POL_DROP_EXTHDR] = "too many IPv6 extension headers",
 };
 
+/* EDT drops for one reason only; the passes never send events. */
+static const char *const edt_names[EDT_REASON_MAX] = {
+	[EDT_DROP_HORIZON] = "drop_edt_horizon",
+};
+
+static const char *const edt_why[EDT_REASON_MAX] = {
+	[EDT_DROP_HORIZON] = "would leave beyond the EDT horizon",
+};
+
 const char *monitor_reason_name(const struct xnic_drop_event *e)
 {
 	if (e->prog == XNIC_EV_PROG_PREFILTER)
 		return pf_reason_name(e->reason);
 	if (e->prog == XNIC_EV_PROG_POLICY && e->reason < POL_REASON_MAX)
 		return pol_names[e->reason];
+	if (e->prog == XNIC_EV_PROG_EDT && e->reason < EDT_REASON_MAX)
+		return edt_names[e->reason];
 	return NULL;
 }
 
@@ -178,6 +191,8 @@ static const char *reason_why(const struct xnic_drop_event *e)
 		s = pf_why[e->reason];
 	else if (e->prog == XNIC_EV_PROG_POLICY && e->reason < POL_REASON_MAX)
 		s = pol_why[e->reason];
+	else if (e->prog == XNIC_EV_PROG_EDT && e->reason < EDT_REASON_MAX)
+		s = edt_why[e->reason];
 	return s ? s : "unknown reason";
 }
 
@@ -201,6 +216,8 @@ static const char *prog_name(unsigned int prog)
 		return "prefilter";
 	case XNIC_EV_PROG_POLICY:
 		return "policy";
+	case XNIC_EV_PROG_EDT:
+		return "edt";
 	}
 	return "unknown";
 }

@@ -10,7 +10,10 @@
  * applies to the next packet; packets of any length (a bare Ethernet
  * header, odd sizes, garbage bytes) are paced by their length; and every
  * packet
- * is counted once per device and reason. (BPF_PROG_TEST_RUN refuses
+ * is counted once per device and reason. A horizon drop, and only a
+ * drop, sends one drop event (bpf/drop_event.h) with its reason and the
+ * IPv4/IPv6 addresses when the header reads valid, under the shared
+ * rate limit. (BPF_PROG_TEST_RUN refuses
  * frames shorter than an Ethernet header, so 14 bytes is the shortest.)
  *
  * Test runs see skb->ifindex of the loopback device (the kernel runs
@@ -22,9 +25,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -35,6 +41,7 @@
 
 #include "bpftest.h"
 #include "edt.skel.h"
+#include "evtest.h"
 #include "shaping.h"
 
 #define PKT_MAX	1600
@@ -57,9 +64,10 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static void run(uint32_t len, uint64_t tstamp_in, struct run *r)
+/* Run @pkt (@len bytes) once; ev_take() then has what it sent. */
+static void run_pkt(const uint8_t *pkt, uint32_t len, uint64_t tstamp_in,
+		    struct run *r)
 {
-	static uint8_t pkt[PKT_MAX];
 	struct __sk_buff ctx_in = { .tstamp = tstamp_in }, ctx_out = { 0 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = pkt,
@@ -71,13 +79,22 @@ static void run(uint32_t len, uint64_t tstamp_in, struct run *r)
 		.repeat = 1,
 	);
 
-	assert_true(len <= PKT_MAX);
-	memset(pkt, 0xa5, len);
 	r->t0 = now_ns();
 	assert_int_equal(bpf_prog_test_run_opts(prog_fd, &opts), 0);
 	r->t1 = now_ns();
 	r->verdict = (int)opts.retval;
 	r->tstamp = ctx_out.tstamp;
+	ev_take();
+}
+
+/* @len garbage bytes (0xa5: ethertype 0xa5a5, nothing to parse). */
+static void run(uint32_t len, uint64_t tstamp_in, struct run *r)
+{
+	static uint8_t pkt[PKT_MAX];
+
+	assert_true(len <= PKT_MAX);
+	memset(pkt, 0xa5, len);
+	run_pkt(pkt, len, tstamp_in, r);
 }
 
 static void set_limit(uint64_t rate, uint64_t horizon)
@@ -292,6 +309,131 @@ static void test_horizon_drop(void **state)
 	assert_int_equal(r.verdict, TC_ACT_SHOT);
 }
 
+/*
+ * A packet of @len bytes: Ethernet, then an IPv4 (@v6 false) or IPv6
+ * header from @src to @dst carrying UDP, the rest zero.
+ */
+static void ip_pkt(uint8_t *pkt, uint32_t len, bool v6, const char *src,
+		   const char *dst)
+{
+	memset(pkt, 0, len);
+	pkt[12] = v6 ? 0x86 : 0x08;
+	pkt[13] = v6 ? 0xdd : 0x00;
+	if (v6) {
+		pkt[14] = 0x60;
+		pkt[14 + 6] = IPPROTO_UDP;
+		pkt[14 + 7] = 64;
+		assert_int_equal(inet_pton(AF_INET6, src, pkt + 14 + 8), 1);
+		assert_int_equal(inet_pton(AF_INET6, dst, pkt + 14 + 24), 1);
+		return;
+	}
+	pkt[14] = 0x45;
+	pkt[14 + 8] = 64;
+	pkt[14 + 9] = IPPROTO_UDP;
+	assert_int_equal(inet_pton(AF_INET, src, pkt + 14 + 12), 1);
+	assert_int_equal(inet_pton(AF_INET, dst, pkt + 14 + 16), 1);
+}
+
+/* A dropped IP packet's event: its header's addresses and protocol. */
+static void drop_ip(uint32_t len, bool v6, const char *src, const char *dst)
+{
+	static uint8_t pkt[PKT_MAX];
+	const struct xnic_drop_event *e;
+	struct run r;
+
+	ip_pkt(pkt, len, v6, src, dst);
+	run_pkt(pkt, len, 0, &r);
+	assert_int_equal(r.verdict, TC_ACT_SHOT);
+	e = ev_one(XNIC_EV_HOOK_TC_EGRESS, XNIC_EV_PROG_EDT, EDT_DROP_HORIZON,
+		   lo, len, r.t0, r.t1);
+	assert_int_equal(e->ethertype, v6 ? 0x86dd : 0x0800);
+	assert_int_equal(e->family, v6 ? XNIC_EV_FAMILY_IPV6 :
+			 XNIC_EV_FAMILY_IPV4);
+	assert_int_equal(e->proto, IPPROTO_UDP);
+	assert_int_equal(e->flags, 0);
+	ev_assert_addr(e->saddr, src);
+	ev_assert_addr(e->daddr, dst);
+}
+
+/* Every horizon drop sends its event; a paced packet sends none. */
+static void test_horizon_event(void **state)
+{
+	static uint8_t pkt[PKT_MAX];
+	const struct xnic_drop_event *e;
+	struct xnic_ev_stats st;
+	struct edt_stats s;
+	struct run r;
+
+	(void)state;
+	ev_unlimited();
+	ev_stats_zero();
+	/* Within the horizon: paced, no event. */
+	set_limit(1000000000, FAR);
+	run(100, 0, &r);
+	assert_int_equal(r.verdict, TC_ACT_UNSPEC);
+	assert_int_equal(ev_n, 0);
+	bpf_map_delete_elem(state_fd, &lo);
+
+	/* 1000 bytes at 1000 B/s: a second, past a 50 ms horizon. */
+	set_limit(1000, 50000000);
+	run(1000, 0, &r);
+	assert_int_equal(r.verdict, TC_ACT_SHOT);
+	e = ev_one(XNIC_EV_HOOK_TC_EGRESS, XNIC_EV_PROG_EDT, EDT_DROP_HORIZON,
+		   lo, 1000, r.t0, r.t1);
+	assert_int_equal(e->ethertype, 0xa5a5);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_NONE);
+	assert_int_equal(e->proto, 0);
+	assert_int_equal(e->flags, 0);
+
+	drop_ip(700, false, "192.0.2.1", "198.51.100.2");
+	drop_ip(900, true, "2001:db8::1", "2001:db8::2");
+
+	/* An IPv4 ethertype with a broken header: no addresses. */
+	ip_pkt(pkt, 600, false, "192.0.2.1", "198.51.100.2");
+	pkt[14] = 0x44;	/* IHL 4 */
+	run_pkt(pkt, 600, 0, &r);
+	e = ev_one(XNIC_EV_HOOK_TC_EGRESS, XNIC_EV_PROG_EDT, EDT_DROP_HORIZON,
+		   lo, 600, r.t0, r.t1);
+	assert_int_equal(e->ethertype, 0x0800);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_NONE);
+	ev_assert_addr(e->saddr, "0.0.0.0");
+
+	ev_stats(&st);
+	assert_int_equal(st.emitted, 4);
+	assert_int_equal(st.rate_limited, 0);
+	s = stats();
+	assert_int_equal(s.r[EDT_DROP_HORIZON].packets, 4);
+}
+
+/* The shared limiter decides; the drop is counted either way. */
+static void test_horizon_event_limited(void **state)
+{
+	struct xnic_ev_stats st;
+	struct edt_stats s;
+	unsigned int got = 0;
+	struct run r;
+	int i;
+
+	(void)state;
+	assert_int_equal(ev_pin_cpu(), 0);
+	ev_stats_zero();
+	ev_limit(1, 2);		/* one a second, two at once */
+	set_limit(1000, 50000000);
+	for (i = 0; i < 5; i++) {
+		run(1000, 0, &r);
+		assert_int_equal(r.verdict, TC_ACT_SHOT);
+		got += ev_n;
+	}
+	ev_unpin_cpu();
+	ev_unlimited();
+	ev_stats(&st);
+	assert_int_equal(got, 2);
+	assert_int_equal(st.emitted, 2);
+	assert_int_equal(st.rate_limited, 3);
+	s = stats();
+	assert_int_equal(s.r[EDT_DROP_HORIZON].packets, 5);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -315,12 +457,18 @@ static int group_setup(void **state)
 	state_fd = bpf_map__fd(skel->maps.edt_state);
 	stats_fd = bpf_map__fd(skel->maps.edt_stats);
 	lo = if_nametoindex("lo");
+	if (ev_open(skel->obj)) {
+		fprintf(stderr, "edt: no drop event maps\n");
+		return -1;
+	}
+	ev_unlimited();
 	return lo ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
+	ev_close();
 	edt__destroy(skel);
 	return 0;
 }
@@ -334,6 +482,8 @@ int main(void)
 		cmocka_unit_test_setup(test_idle_restarts_at_now, reset),
 		cmocka_unit_test_setup(test_later_tstamp_kept, reset),
 		cmocka_unit_test_setup(test_horizon_drop, reset),
+		cmocka_unit_test_setup(test_horizon_event, reset),
+		cmocka_unit_test_setup(test_horizon_event_limited, reset),
 	};
 
 	return cmocka_run_group_tests_name("edt", tests, group_setup,

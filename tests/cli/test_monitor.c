@@ -16,6 +16,7 @@
 #include "monitor.h"
 #include "policy.h"
 #include "prefilter.h"
+#include "shaping.h"
 #include "xnicctl.h"
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__ })
@@ -121,6 +122,14 @@ static void test_reason_names(void **state)
 	e.reason = POL_DROP_EXTHDR;
 	assert_string_equal(monitor_reason_name(&e), "drop_exthdr");
 	e.reason = POL_REASON_MAX;
+	assert_null(monitor_reason_name(&e));
+	e.prog = XNIC_EV_PROG_EDT;
+	e.reason = EDT_DROP_HORIZON;
+	assert_string_equal(monitor_reason_name(&e), "drop_edt_horizon");
+	/* EDT's passes never send events: they have no event name. */
+	e.reason = EDT_PASS_PACED;
+	assert_null(monitor_reason_name(&e));
+	e.reason = EDT_REASON_MAX;
 	assert_null(monitor_reason_name(&e));
 	e.prog = 0;
 	e.reason = 0;
