@@ -898,10 +898,15 @@ static const char *cg_path(__u64 id)
 	return hit ? found : NULL;
 }
 
+long long limit_rtt_mean_us(const struct shp_cg_stat *st)
+{
+	return st->rtt_samples ?
+	       (long long)(st->rtt_sum_us / st->rtt_samples) : -1;
+}
+
 static void stat_out(const struct shp_cg_stat *st, struct json *j, bool json)
 {
-	long long rtt = st->rtt_samples ?
-			(long long)(st->rtt_sum_us / st->rtt_samples) : -1;
+	long long rtt = limit_rtt_mean_us(st);
 
 	if (json) {
 		json_member_int(j, "established", true, (int64_t)st->established);
@@ -913,68 +918,6 @@ static void stat_out(const struct shp_cg_stat *st, struct json *j, bool json)
 	       (long long)st->live);
 	if (rtt >= 0)
 		printf(" rtt %lldus", rtt);
-}
-
-static void list_cg(struct sockops *skel, __u64 id, struct json *j, bool json)
-{
-	int sfd = bpf_map__fd(skel->maps.shp_cg_stats);
-	char rate[RATE_STR_MAX], what[80];
-	struct shp_cg_policy pol;
-	struct shp_cg_stat st;
-	struct prefix pfx;
-	const char *path;
-	int i;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.shp_cg), &id, &pol))
-		return;
-	path = cg_path(id);
-	cg_sum(sfd, id, SHP_SLOT_DEFAULT, &st);
-	format_rate(pol.rate, rate);
-	if (json) {
-		json_object_begin(j);
-		json_member_string(j, "cgroup", path);
-		json_member_int(j, "id", true, (int64_t)id);
-		json_member_string(j, "rate", pol.rate ? rate : NULL);
-		json_member_int(j, "rate_bytes", pol.rate, (int64_t)pol.rate);
-		stat_out(&st, j, true);
-		json_key(j, "rules");
-		json_array_begin(j);
-	} else {
-		printf("cgroup %s (id %llu): rate %s", path ? path : "?",
-		       (unsigned long long)id, pol.rate ? rate : "none");
-		stat_out(&st, j, false);
-		putchar('\n');
-	}
-	for (i = 0; i < SHP_CG_RULES; i++) {
-		const struct shp_rule *r = &pol.rule[i];
-
-		if (!r->rate)
-			continue;
-		memset(&pfx, 0, sizeof(pfx));
-		pfx.family = r->family == SHP_FAMILY_IPV4 ? AF_INET : AF_INET6;
-		pfx.plen = r->plen;
-		memcpy(pfx.addr, r->addr, 16);
-		rule_desc(r->port, r->port ? NULL : &pfx, what, sizeof(what));
-		cg_sum(sfd, id, i + 1, &st);
-		format_rate(r->rate, rate);
-		if (json) {
-			json_object_begin(j);
-			json_member_int(j, "port", r->port, r->port);
-			json_member_string(j, "prefix", r->port ? NULL : what + 4);
-			json_member_string(j, "rate", rate);
-			json_member_int(j, "rate_bytes", true, (int64_t)r->rate);
-			stat_out(&st, j, true);
-			json_object_end(j);
-		} else {
-			printf("  %s: rate %s", what + 4, rate);
-			stat_out(&st, j, false);
-			putchar('\n');
-		}
-	}
-	if (json) {
-		json_array_end(j);
-		json_object_end(j);
-	}
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -991,21 +934,151 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+void limit_rule_desc(const struct shp_cg_policy *pol, unsigned int slot,
+		     char *buf, size_t n)
+{
+	const struct shp_rule *r;
+	char what[80];
+	struct prefix pfx;
+
+	if (slot == SHP_SLOT_DEFAULT || slot > SHP_CG_RULES) {
+		snprintf(buf, n, "default");
+		return;
+	}
+	r = &pol->rule[slot - 1];
+	memset(&pfx, 0, sizeof(pfx));
+	pfx.family = r->family == SHP_FAMILY_IPV4 ? AF_INET : AF_INET6;
+	pfx.plen = r->plen;
+	memcpy(pfx.addr, r->addr, 16);
+	rule_desc(r->port, r->port ? NULL : &pfx, what, sizeof(what));
+	snprintf(buf, n, "%s", what + 4);	/* without " to " */
+}
+
+/* Every limited cgroup (its link pinned), by id, from these maps. */
+static int read_cgs(int pol_fd, int stats_fd, struct limit_cg_stat **v,
+		    size_t *n, struct xerr *err)
+{
+	__u64 cgs[SHP_MAX_CGROUPS];
+	struct limit_cg_stat *c;
+	unsigned int nc = 0, i, k;
+	struct dirent *de;
+	const char *path;
+	DIR *d;
+
+	d = opendir(PIN_SHAPING_CG);
+	while (d && nc < SHP_MAX_CGROUPS && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			cgs[nc++] = strtoull(de->d_name, NULL, 10);
+	if (d)
+		closedir(d);
+	qsort(cgs, nc, sizeof(cgs[0]), cmp_u64);
+	*n = 0;
+	*v = calloc(nc + 1, sizeof(**v));
+	if (!*v)
+		return xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
+	for (i = 0; i < nc; i++) {
+		c = &(*v)[*n];
+		if (bpf_map_lookup_elem(pol_fd, &cgs[i], &c->pol))
+			continue;	/* its policy was never written */
+		c->id = cgs[i];
+		path = cg_path(c->id);
+		snprintf(c->path, sizeof(c->path), "%s", path ? path : "");
+		for (k = 0; k <= SHP_CG_RULES; k++)
+			cg_sum(stats_fd, c->id, k, &c->st[k]);
+		(*n)++;
+	}
+	return 0;
+}
+
+int limit_cg_read(struct limit_cg_stat **v, size_t *n, struct xerr *err)
+{
+	int pol_fd, stats_fd = -1, ret;
+
+	*v = NULL;
+	*n = 0;
+	ret = bpf_pin_open(PIN_SHAPING "/shp_cg", sizeof(__u64),
+			   sizeof(struct shp_cg_policy), &pol_fd, err);
+	if (ret)
+		return ret;
+	ret = bpf_pin_open(PIN_SHAPING "/shp_cg_stats",
+			   sizeof(struct shp_stat_key),
+			   sizeof(struct shp_cg_stat), &stats_fd, err);
+	if (!ret)
+		ret = read_cgs(pol_fd, stats_fd, v, n, err);
+	close(pol_fd);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	return ret;
+}
+
+static void list_cg(const struct limit_cg_stat *c, struct json *j, bool json)
+{
+	char rate[RATE_STR_MAX], what[80];
+	int i;
+
+	format_rate(c->pol.rate, rate);
+	if (json) {
+		json_object_begin(j);
+		json_member_string(j, "cgroup", c->path[0] ? c->path : NULL);
+		json_member_int(j, "id", true, (int64_t)c->id);
+		json_member_string(j, "rate", c->pol.rate ? rate : NULL);
+		json_member_int(j, "rate_bytes", c->pol.rate,
+				(int64_t)c->pol.rate);
+		stat_out(&c->st[SHP_SLOT_DEFAULT], j, true);
+		json_key(j, "rules");
+		json_array_begin(j);
+	} else {
+		printf("cgroup %s (id %llu): rate %s",
+		       c->path[0] ? c->path : "?", (unsigned long long)c->id,
+		       c->pol.rate ? rate : "none");
+		stat_out(&c->st[SHP_SLOT_DEFAULT], j, false);
+		putchar('\n');
+	}
+	for (i = 0; i < SHP_CG_RULES; i++) {
+		const struct shp_rule *r = &c->pol.rule[i];
+
+		if (!r->rate)
+			continue;
+		limit_rule_desc(&c->pol, i + 1, what, sizeof(what));
+		format_rate(r->rate, rate);
+		if (json) {
+			json_object_begin(j);
+			json_member_int(j, "port", r->port, r->port);
+			json_member_string(j, "prefix", r->port ? NULL : what);
+			json_member_string(j, "rate", rate);
+			json_member_int(j, "rate_bytes", true, (int64_t)r->rate);
+			stat_out(&c->st[i + 1], j, true);
+			json_object_end(j);
+		} else {
+			printf("  %s: rate %s", what, rate);
+			stat_out(&c->st[i + 1], j, false);
+			putchar('\n');
+		}
+	}
+	if (json) {
+		json_array_end(j);
+		json_object_end(j);
+	}
+}
+
 static int do_list(bool json, struct xerr *err)
 {
 	__u32 devs[EDT_MAX_DEVS], key, *prev = NULL;
-	__u64 cgs[SHP_MAX_CGROUPS];
+	struct limit_cg_stat *cgs = NULL;
 	struct sockops *so = NULL;
 	struct edt *edt = NULL;
-	unsigned int nd = 0, nc = 0, i;
-	struct dirent *de;
+	unsigned int nd = 0, i;
 	struct json j;
-	DIR *d;
+	size_t nc = 0;
 	int ret;
 
 	ret = edt_load(&edt, false, err);
 	if (!ret)
 		ret = sockops_load(&so, false, err);
+	if (!ret)
+		ret = read_cgs(bpf_map__fd(so->maps.shp_cg),
+			       bpf_map__fd(so->maps.shp_cg_stats), &cgs, &nc,
+			       err);
 	if (ret)
 		goto out;
 	while (nd < EDT_MAX_DEVS &&
@@ -1015,13 +1088,6 @@ static int do_list(bool json, struct xerr *err)
 		prev = &key;
 	}
 	qsort(devs, nd, sizeof(devs[0]), cmp_u32);
-	d = opendir(PIN_SHAPING_CG);
-	while (d && nc < SHP_MAX_CGROUPS && (de = readdir(d)))
-		if (de->d_name[0] != '.')
-			cgs[nc++] = strtoull(de->d_name, NULL, 10);
-	if (d)
-		closedir(d);
-	qsort(cgs, nc, sizeof(cgs[0]), cmp_u64);
 	json_init(&j, stdout);
 	if (json) {
 		json_object_begin(&j);
@@ -1037,7 +1103,7 @@ static int do_list(bool json, struct xerr *err)
 		json_array_begin(&j);
 	}
 	for (i = 0; i < nc; i++)
-		list_cg(so, cgs[i], &j, json);
+		list_cg(&cgs[i], &j, json);
 	if (json) {
 		json_array_end(&j);
 		json_object_end(&j);
@@ -1045,6 +1111,7 @@ static int do_list(bool json, struct xerr *err)
 	}
 	ret = xerr_flush(err);
 out:
+	free(cgs);
 	sockops__destroy(so);
 	edt__destroy(edt);
 	return ret;

@@ -18,10 +18,12 @@
 #define XNICCTL_LIMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "addr.h"
 #include "pin.h"
+#include "shaping.h"	/* bpf/: the map layouts */
 
 #define PIN_SHAPING		PIN_ROOT "/shaping"
 #define PIN_SHAPING_CG		PIN_SHAPING "/cgroup"
@@ -64,6 +66,28 @@ struct limit_req {
 int limit_parse(int argc, char **argv, struct limit_req *req,
 		struct xerr *err);
 const char *limit_ctx(const struct limit_req *req);
+
+/* A limited cgroup: its policy and each stats slot's connections. */
+struct limit_cg_stat {
+	__u64 id;			/* the cgroup's inode number */
+	char path[PATH_MAX];		/* "" if no cgroup2 mount has it */
+	struct shp_cg_policy pol;
+	struct shp_cg_stat st[SHP_CG_RULES + 1];	/* by stats slot */
+};
+
+/*
+ * Every limited cgroup, by id, from the maps pinned under PIN_SHAPING,
+ * for `limit list` and `stats`; free(*@v) after. XNIC_EXIT_NOLINK, with
+ * @err untouched, when they are not pinned. Takes no lock.
+ */
+int limit_cg_read(struct limit_cg_stat **v, size_t *n, struct xerr *err);
+
+/* Stats slot @slot of @pol in words: "default", "port N", a prefix. */
+void limit_rule_desc(const struct shp_cg_policy *pol, unsigned int slot,
+		     char *buf, size_t n);
+
+/* The mean RTT at establishment in microseconds, -1 if none. */
+long long limit_rtt_mean_us(const struct shp_cg_stat *st);
 
 int limit_main(int argc, char **argv);
 void limit_usage(FILE *out);

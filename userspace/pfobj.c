@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The XDP prefilter as a BPF object (see pfobj.h). */
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "drop_event.h"	/* bpf/: XNIC_EV_MAP_PREFIX */
 #include "pfobj.h"
@@ -193,4 +195,26 @@ void pfobj_close(struct pfobj *o)
 	o->skel = NULL;
 	free(o->elf);
 	o->elf = NULL;
+}
+
+int bpf_pin_open(const char *path, unsigned int key_size,
+		 unsigned int value_size, int *fd, struct xerr *err)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	*fd = bpf_obj_get(path);
+	if (*fd < 0)
+		return errno == ENOENT ? XNIC_EXIT_NOLINK :
+		       bpf_error(err, errno, path);
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(*fd, &info, &len) ||
+	    info.key_size != key_size || info.value_size != value_size) {
+		close(*fd);
+		*fd = -1;
+		return xerr_set(err, XNIC_EXIT_SYSTEM,
+				"%s is not a map of this xnicctl's layout",
+				path);
+	}
+	return 0;
 }

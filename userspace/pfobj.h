@@ -57,4 +57,13 @@ void pfobj_log(bool verbose);
  */
 int bpf_error(struct xerr *err, int e, const char *what);
 
+/*
+ * Open the map pinned at @path for reading, refusing one whose key or
+ * value size is not @key_size / @value_size (a pin of another layout
+ * would be misread). XNIC_EXIT_NOLINK, with @err untouched, if nothing
+ * is pinned there.
+ */
+int bpf_pin_open(const char *path, unsigned int key_size,
+		 unsigned int value_size, int *fd, struct xerr *err);
+
 #endif /* XNICCTL_PFOBJ_H */

@@ -883,68 +883,154 @@ static int cmp_row(const void *x, const void *y)
 
 static int cmp_be(const void *x, const void *y)
 {
-	const struct lb_be *a = x, *b = y;
-	struct svc_ep ea, eb;
+	const struct svc_be_stat *a = x, *b = y;
 
-	be_ep(a, &ea);
-	be_ep(b, &eb);
-	return cmp_ep(&ea, &eb);
+	return cmp_ep(&a->ep, &b->ep);
 }
 
-static void list_one(struct lbobj *o, const struct svc_row *r,
-		     struct be_set *bs, struct json *j, bool json)
+/* Service @r and its backends (@bs) with their counters, into @out. */
+static void stat_one(struct lbobj *o, const struct svc_row *r,
+		     const struct be_set *bs, struct svc_stat *out)
+{
+	struct lb_stat st;
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	key_ep(&r->k, &out->vip);
+	out->proto = r->k.proto;
+	out->id = r->v.id;
+	out->rev = r->v.rev;
+	sum_stat(o->fd[M_SVC_STATS], r->v.id, &out->st);
+	for (i = 0; i < bs->n && i < LB_MAX_BACKENDS; i++) {
+		be_ep(&bs->v[i], &out->be[i].ep);
+		out->be[i].id = bs->id[i];
+		sum_stat(o->fd[M_BE_STATS], bs->id[i], &st);
+		out->be[i].selected = st.selected;
+	}
+	out->nbe = i;
+	qsort(out->be, out->nbe, sizeof(out->be[0]), cmp_be);
+}
+
+/* Every service of @o's maps, sorted by address, with its counters. */
+static int read_stats(struct lbobj *o, struct svc_stat **v, size_t *n,
+		      struct xerr *err)
+{
+	struct lb_svc_key key, next, *prev = NULL;
+	struct svc_row *rows;
+	struct be_set *bs;
+	size_t i;
+	int ret = 0;
+
+	*v = NULL;
+	*n = 0;
+	rows = calloc(LB_MAX_SERVICES, sizeof(*rows));
+	bs = calloc(1, sizeof(*bs));
+	if (!rows || !bs) {
+		ret = xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
+		goto out;
+	}
+	while (*n < LB_MAX_SERVICES &&
+	       !bpf_map_get_next_key(o->fd[M_SVC], prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(o->fd[M_SVC], &key, &rows[*n].v))
+			continue;
+		rows[(*n)++].k = key;
+	}
+	qsort(rows, *n, sizeof(*rows), cmp_row);
+	*v = calloc(*n + 1, sizeof(**v));
+	if (!*v) {
+		ret = xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < *n && !ret; i++) {
+		ret = read_backends(o, rows[i].v.id, bs, err);
+		if (!ret)
+			stat_one(o, &rows[i], bs, &(*v)[i]);
+	}
+out:
+	if (ret) {
+		free(*v);
+		*v = NULL;
+		*n = 0;
+	}
+	free(rows);
+	free(bs);
+	return ret;
+}
+
+/* The maps read_stats() needs, with the sizes this xnicctl reads. */
+static const struct {
+	enum lb_map m;
+	unsigned int key_size, value_size;
+} stat_maps[] = {
+	{ M_SVC, sizeof(struct lb_svc_key), sizeof(struct lb_svc) },
+	{ M_BE, sizeof(__u32), sizeof(struct lb_be) },
+	{ M_SVC_STATS, sizeof(__u32), sizeof(struct lb_stat) },
+	{ M_BE_STATS, sizeof(__u32), sizeof(struct lb_stat) },
+};
+
+int svc_stats_read(struct svc_stat **v, size_t *n, struct xerr *err)
+{
+	struct lbobj o = { 0 };
+	char path[PATH_MAX];
+	size_t i;
+	int ret = 0;
+
+	*v = NULL;
+	*n = 0;
+	for (i = 0; i < M_COUNT; i++)
+		o.fd[i] = -1;
+	for (i = 0; i < ARRAY_SIZE(stat_maps) && !ret; i++) {
+		snprintf(path, sizeof(path), "%s/%s", PIN_LB,
+			 map_names[stat_maps[i].m]);
+		ret = bpf_pin_open(path, stat_maps[i].key_size,
+				   stat_maps[i].value_size,
+				   &o.fd[stat_maps[i].m], err);
+	}
+	if (!ret)
+		ret = read_stats(&o, v, n, err);
+	for (i = 0; i < M_COUNT; i++)
+		if (o.fd[i] >= 0)
+			close(o.fd[i]);
+	return ret;
+}
+
+static void list_one(const struct svc_stat *s, struct json *j, bool json)
 {
 	char name[SVC_STR_MAX];
-	struct lb_stat st;
-	struct svc_ep ep;
 	unsigned int i;
-	struct {
-		struct lb_be b;
-		__u32 id;
-	} *sorted;
 
-	key_ep(&r->k, &ep);
-	svc_format(&ep, r->k.proto, name);
-	sum_stat(o->fd[M_SVC_STATS], r->v.id, &st);
+	svc_format(&s->vip, s->proto, name);
 	if (json) {
 		json_object_begin(j);
 		json_member_string(j, "service", name);
-		json_member_int(j, "id", true, r->v.id);
-		json_member_int(j, "rev", true, r->v.rev);
-		json_member_int(j, "selected", true, st.selected);
-		json_member_int(j, "no_backend", true, st.no_backend);
+		json_member_int(j, "id", true, s->id);
+		json_member_int(j, "rev", true, s->rev);
+		json_member_int(j, "selected", true, s->st.selected);
+		json_member_int(j, "no_backend", true, s->st.no_backend);
 		json_key(j, "backends");
 		json_array_begin(j);
 	} else {
 		printf("%s id %u rev %u backends %u selected %llu no_backend %llu\n",
-		       name, r->v.id, r->v.rev, bs->n,
-		       (unsigned long long)st.selected,
-		       (unsigned long long)st.no_backend);
+		       name, s->id, s->rev, s->nbe,
+		       (unsigned long long)s->st.selected,
+		       (unsigned long long)s->st.no_backend);
 	}
-	/* Sort by address, carrying the ids along. */
-	sorted = calloc(bs->n + 1, sizeof(*sorted));
-	for (i = 0; sorted && i < bs->n; i++) {
-		sorted[i].b = bs->v[i];
-		sorted[i].id = bs->id[i];
-	}
-	if (sorted)
-		qsort(sorted, bs->n, sizeof(*sorted), cmp_be);
-	for (i = 0; sorted && i < bs->n; i++) {
-		be_ep(&sorted[i].b, &ep);
-		svc_format(&ep, 0, name);
-		sum_stat(o->fd[M_BE_STATS], sorted[i].id, &st);
+	for (i = 0; i < s->nbe; i++) {
+		svc_format(&s->be[i].ep, 0, name);
 		if (json) {
 			json_object_begin(j);
 			json_member_string(j, "backend", name);
-			json_member_int(j, "weight", true, ep.weight);
-			json_member_int(j, "selected", true, st.selected);
+			json_member_int(j, "weight", true, s->be[i].ep.weight);
+			json_member_int(j, "selected", true, s->be[i].selected);
 			json_object_end(j);
 		} else {
 			printf("  backend %s weight %u selected %llu\n", name,
-			       ep.weight, (unsigned long long)st.selected);
+			       s->be[i].ep.weight,
+			       (unsigned long long)s->be[i].selected);
 		}
 	}
-	free(sorted);
 	if (json) {
 		json_array_end(j);
 		json_object_end(j);
@@ -953,44 +1039,23 @@ static void list_one(struct lbobj *o, const struct svc_row *r,
 
 static int do_list(struct lbobj *o, bool json, struct xerr *err)
 {
-	struct svc_row *rows;
-	struct lb_svc_key key, next, *prev = NULL;
-	struct be_set *bs;
+	struct svc_stat *v;
 	struct json j;
-	size_t n = 0, i;
-	int ret = 0;
+	size_t n, i;
+	int ret;
 
-	rows = calloc(LB_MAX_SERVICES, sizeof(*rows));
-	bs = calloc(1, sizeof(*bs));
-	if (!rows || !bs) {
-		ret = xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
-		goto out;
-	}
-	while (n < LB_MAX_SERVICES &&
-	       !bpf_map_get_next_key(o->fd[M_SVC], prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(o->fd[M_SVC], &key, &rows[n].v))
-			continue;
-		rows[n++].k = key;
-	}
-	qsort(rows, n, sizeof(*rows), cmp_row);
+	ret = read_stats(o, &v, &n, err);
+	if (ret)
+		return ret;
 	json_init(&j, stdout);
 	if (json)
 		json_array_begin(&j);
-	for (i = 0; i < n && !ret; i++) {
-		ret = read_backends(o, rows[i].v.id, bs, err);
-		if (!ret)
-			list_one(o, &rows[i], bs, &j, json);
-	}
+	for (i = 0; i < n; i++)
+		list_one(&v[i], &j, json);
 	if (json)
 		json_array_end(&j);
-	if (!ret)
-		ret = xerr_flush(err);
-out:
-	free(rows);
-	free(bs);
-	return ret;
+	free(v);
+	return xerr_flush(err);
 }
 
 bool cgroup_ok(const char *path)

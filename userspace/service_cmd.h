@@ -15,6 +15,7 @@
 #define XNICCTL_SERVICE_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "pin.h"
@@ -78,6 +79,29 @@ const char *service_ctx(enum svc_op op);
 #define SVC_STR_MAX	64
 void svc_format(const struct svc_ep *ep, unsigned char proto,
 		char buf[SVC_STR_MAX]);
+
+/* A service and its backends' selection counters, summed over CPUs. */
+struct svc_be_stat {
+	struct svc_ep ep;	/* with its weight */
+	__u32 id;
+	__u64 selected;
+};
+
+struct svc_stat {
+	struct svc_ep vip;
+	unsigned char proto;
+	__u32 id, rev;
+	struct lb_stat st;
+	unsigned int nbe;
+	struct svc_be_stat be[LB_MAX_BACKENDS];	/* sorted by address */
+};
+
+/*
+ * Every service (sorted by address) from the maps pinned under PIN_LB,
+ * for `service list` and `stats`; free(*@v) after. XNIC_EXIT_NOLINK,
+ * with @err untouched, when they are not pinned. Takes no lock.
+ */
+int svc_stats_read(struct svc_stat **v, size_t *n, struct xerr *err);
 
 /* @path is a directory of a cgroup v2 filesystem (also `limit`'s check). */
 bool cgroup_ok(const char *path);

@@ -12,10 +12,12 @@
 
 #include "args.h"
 #include "json.h"
+#include "limit.h"	/* limit_cg_read() */
 #include "parse.h"
 #include "pfobj.h"
 #include "pin.h"
 #include "prefilter.h"	/* bpf/: enum pf_reason, struct pf_stat */
+#include "service_cmd.h"	/* svc_stats_read() */
 #include "stats.h"
 #include "tcattach.h"	/* pol_dir_name() */
 #include "tcobj.h"
@@ -34,16 +36,31 @@ static const char help_stats[] =
 "    and reason (REASON ingress/... and egress/..., bytes as tc saw\n"
 "    them): pass_rule, pass_default, pass_arp, pass_other, drop_rule,\n"
 "    drop_default, drop_malformed, drop_exthdr.\n"
-"      --json            [{dev, reasons: [{reason, verdict, packets,\n"
-"                        bytes}], policy: [{direction, reason, verdict,\n"
-"                        packets, bytes}]}]\n"
+"    Without DEV, also (each only if its maps are pinned) the socket load\n"
+"    balancer's selection counters, SERVICE and BACKEND (a service's own\n"
+"    row has BACKEND '-'), WEIGHT, SELECTED, NO_BACKEND, and the sock_ops\n"
+"    shaping policies, CGROUP and RULE ('default' or a rule of 'limit'),\n"
+"    RATE, ESTABLISHED and LIVE connections, RTT_US (mean smoothed RTT\n"
+"    at establishment, '-' if none).\n"
+"      --json            with DEV: [{dev, reasons: [{reason, verdict,\n"
+"                        packets, bytes}], policy: [{direction, reason,\n"
+"                        verdict, packets, bytes}]}]; without DEV:\n"
+"                        {devices: [as with DEV], services: [{service,\n"
+"                        id, selected, no_backend, backends: [{backend,\n"
+"                        id, weight, selected}]}], policies: [{cgroup,\n"
+"                        id, rule, rate, established, live,\n"
+"                        rtt_mean_us}]}, services and policies left out\n"
+"                        when not pinned\n"
 "      --watch SECONDS   print again every SECONDS (1..86400) until\n"
 "                        SIGINT or SIGTERM (exit 0), with PPS and BPS:\n"
 "                        the rates over the last interval ('-' the\n"
-"                        first time);\n"
+"                        first time), SEL/S and NOBE/S for services and\n"
+"                        backends, EST/S for policies;\n"
 "                        with --json one object per line: {time,\n"
 "                        interval, devices: [as above, plus pps, bps:\n"
-"                        null the first time]}\n";
+"                        null the first time], services and policies\n"
+"                        without DEV, plus selected_per_s,\n"
+"                        no_backend_per_s, established_per_s}\n";
 
 /* The order is enum pf_reason's; the size check keeps the two in step. */
 static const char *const reason_names[] = {
@@ -217,16 +234,30 @@ static int read_dev(const char *dev, struct dev_stats *s, struct xerr *err)
 	return 0;
 }
 
-/* One sample of every device's counters, and when it was taken. */
-struct sample {
-	struct dev_stats *v;
-	int n;
-	struct timespec mono;
-	time_t wall;
-};
+static void sample_free(struct stats_sample *sm)
+{
+	free(sm->v);
+	free(sm->svc);
+	free(sm->cg);
+	memset(sm, 0, sizeof(*sm));
+}
+
+/* The node-wide sections: services and shaping policies, if pinned. */
+static int read_node(struct stats_sample *sm, struct xerr *err)
+{
+	int ret;
+
+	free(sm->svc);
+	free(sm->cg);
+	ret = svc_stats_read(&sm->svc, &sm->nsvc, err);
+	if (ret && ret != XNIC_EXIT_NOLINK)
+		return ret;
+	ret = limit_cg_read(&sm->cg, &sm->ncg, err);
+	return ret == XNIC_EXIT_NOLINK ? 0 : ret;
+}
 
 /* Every device's counters, read before anything is printed. */
-static int read_all(const struct stats_req *req, struct sample *sm,
+static int read_all(const struct stats_req *req, struct stats_sample *sm,
 		    struct xerr *err)
 {
 	struct dirent **names = NULL;
@@ -258,6 +289,8 @@ static int read_all(const struct stats_req *req, struct sample *sm,
 		else if (!ret)
 			sm->n++;
 	}
+	if (!ret && !req->dev)
+		ret = read_node(sm, err);
 out:
 	pin_dev_list_free(names, n);
 	pin_unlock(lock);
@@ -279,17 +312,27 @@ struct printer {
 	double secs;		/* since the previous sample, 0 if none */
 };
 
+/*
+ * The rate of a counter from @was (NULL: not in the previous sample) to
+ * @now over the interval; false if there is none.
+ */
+static bool per_sec(const struct printer *p, __u64 now, const __u64 *was,
+		    __u64 *out)
+{
+	/* A counter that went back (its map re-created): no rate. */
+	if (p->secs <= 0 || !was || now < *was)
+		return false;
+	*out = (now - *was) / p->secs;
+	return true;
+}
+
 static void rate(const struct printer *p, __u64 now_p, __u64 now_b,
 		 const __u64 *was_p, const __u64 *was_b, struct row *r)
 {
 	r->packets = now_p;
 	r->bytes = now_b;
-	/* Counters that went back (DEV re-created): no rate. */
-	r->rated = p->secs > 0 && was_p && now_p >= *was_p && now_b >= *was_b;
-	if (r->rated) {
-		r->pps = (now_p - *was_p) / p->secs;
-		r->bps = (now_b - *was_b) / p->secs;
-	}
+	r->rated = per_sec(p, now_p, was_p, &r->pps) &&
+		   per_sec(p, now_b, was_b, &r->bps);
 }
 
 static void print_row(const struct printer *p, const char *dev,
@@ -367,7 +410,7 @@ static void print_dev(const struct printer *p, const struct dev_stats *s,
 	}
 }
 
-static const struct dev_stats *find_dev(const struct sample *sm,
+static const struct dev_stats *find_dev(const struct stats_sample *sm,
 					const char *dev)
 {
 	int i;
@@ -378,9 +421,196 @@ static const struct dev_stats *find_dev(const struct sample *sm,
 	return NULL;
 }
 
-/* @was: the previous sample under --watch, NULL otherwise or the first time. */
-static void print_all(const struct stats_req *req, const struct sample *sm,
-		      const struct sample *was)
+/* A rate column under --watch, or the JSON member @key: '-' or null if none. */
+static void print_rate(const struct printer *p, const char *key, __u64 now,
+		       const __u64 *was)
+{
+	__u64 r = 0;
+	bool have = per_sec(p, now, was, &r);
+
+	if (!p->watch)
+		return;
+	if (p->j)
+		json_member_int(p->j, key, have, r);
+	else if (have)
+		printf(" %8llu", (unsigned long long)r);
+	else
+		printf(" %8s", "-");
+}
+
+static const struct svc_stat *find_svc(const struct stats_sample *sm, __u32 id)
+{
+	size_t i;
+
+	for (i = 0; sm && i < sm->nsvc; i++)
+		if (sm->svc[i].id == id)
+			return &sm->svc[i];
+	return NULL;
+}
+
+static const __u64 *be_was(const struct svc_stat *was, __u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; was && i < was->nbe; i++)
+		if (was->be[i].id == id)
+			return &was->be[i].selected;
+	return NULL;
+}
+
+/* One service's row, then one per backend (its SELECTED only). */
+static void print_svc(const struct printer *p, const struct svc_stat *s,
+		      const struct svc_stat *was)
+{
+	char name[SVC_STR_MAX], be[SVC_STR_MAX];
+	unsigned int i;
+
+	svc_format(&s->vip, s->proto, name);
+	if (p->j) {
+		json_object_begin(p->j);
+		json_member_string(p->j, "service", name);
+		json_member_int(p->j, "id", true, s->id);
+		json_member_int(p->j, "selected", true, s->st.selected);
+		json_member_int(p->j, "no_backend", true, s->st.no_backend);
+	} else {
+		printf("%-24s %-24s %6s %12llu %12llu", name, "-", "-",
+		       (unsigned long long)s->st.selected,
+		       (unsigned long long)s->st.no_backend);
+	}
+	print_rate(p, "selected_per_s", s->st.selected,
+		   was ? &was->st.selected : NULL);
+	print_rate(p, "no_backend_per_s", s->st.no_backend,
+		   was ? &was->st.no_backend : NULL);
+	if (p->j) {
+		json_key(p->j, "backends");
+		json_array_begin(p->j);
+	} else {
+		putchar('\n');
+	}
+	for (i = 0; i < s->nbe; i++) {
+		svc_format(&s->be[i].ep, 0, be);
+		if (p->j) {
+			json_object_begin(p->j);
+			json_member_string(p->j, "backend", be);
+			json_member_int(p->j, "id", true, s->be[i].id);
+			json_member_int(p->j, "weight", true,
+					s->be[i].ep.weight);
+			json_member_int(p->j, "selected", true,
+					s->be[i].selected);
+		} else {
+			printf("%-24s %-24s %6u %12llu %12s", name, be,
+			       s->be[i].ep.weight,
+			       (unsigned long long)s->be[i].selected, "-");
+		}
+		print_rate(p, "selected_per_s", s->be[i].selected,
+			   be_was(was, s->be[i].id));
+		if (p->j)
+			json_object_end(p->j);
+		else if (p->watch)
+			printf(" %8s\n", "-");
+		else
+			putchar('\n');
+	}
+	if (p->j) {
+		json_array_end(p->j);
+		json_object_end(p->j);
+	}
+}
+
+static const struct limit_cg_stat *find_cg(const struct stats_sample *sm, __u64 id)
+{
+	size_t i;
+
+	for (i = 0; sm && i < sm->ncg; i++)
+		if (sm->cg[i].id == id)
+			return &sm->cg[i];
+	return NULL;
+}
+
+/* A cgroup's policy slots: its default, then each rule in use. */
+static void print_cg(const struct printer *p, const struct limit_cg_stat *c,
+		     const struct limit_cg_stat *was)
+{
+	char rule[80], rate[RATE_STR_MAX];
+	const struct shp_cg_stat *st;
+	unsigned int k;
+	__u64 r;
+	long long rtt;
+
+	for (k = 0; k <= SHP_CG_RULES; k++) {
+		r = k ? c->pol.rule[k - 1].rate : c->pol.rate;
+		if (k && !r)
+			continue;	/* an empty rule slot */
+		st = &c->st[k];
+		rtt = limit_rtt_mean_us(st);
+		limit_rule_desc(&c->pol, k, rule, sizeof(rule));
+		format_rate(r, rate);
+		if (p->j) {
+			json_object_begin(p->j);
+			json_member_string(p->j, "cgroup",
+					   c->path[0] ? c->path : NULL);
+			json_member_int(p->j, "id", true, (int64_t)c->id);
+			json_member_string(p->j, "rule", rule);
+			json_member_string(p->j, "rate", r ? rate : NULL);
+			json_member_int(p->j, "rate_bytes", r, (int64_t)r);
+			json_member_int(p->j, "established", true,
+					(int64_t)st->established);
+			json_member_int(p->j, "live", true, st->live);
+			json_member_int(p->j, "rtt_mean_us", rtt >= 0, rtt);
+		} else {
+			printf("%-28s %-20s %12s %12llu %8lld",
+			       c->path[0] ? c->path : "?", rule,
+			       r ? rate : "none",
+			       (unsigned long long)st->established,
+			       (long long)st->live);
+			if (rtt >= 0)
+				printf(" %8lld", rtt);
+			else
+				printf(" %8s", "-");
+		}
+		print_rate(p, "established_per_s", st->established,
+			   was ? &was->st[k].established : NULL);
+		if (p->j)
+			json_object_end(p->j);
+		else
+			putchar('\n');
+	}
+}
+
+/* Services and policies: text sections or JSON members, if pinned. */
+static void print_node(const struct printer *p, const struct stats_sample *sm,
+		       const struct stats_sample *was)
+{
+	size_t i;
+
+	if (sm->svc && p->j) {
+		json_key(p->j, "services");
+		json_array_begin(p->j);
+	} else if (sm->svc) {
+		printf("\n%-24s %-24s %6s %12s %12s", "SERVICE", "BACKEND",
+		       "WEIGHT", "SELECTED", "NO_BACKEND");
+		printf(p->watch ? " %8s %8s\n" : "\n", "SEL/S", "NOBE/S");
+	}
+	for (i = 0; i < sm->nsvc; i++)
+		print_svc(p, &sm->svc[i], find_svc(was, sm->svc[i].id));
+	if (sm->svc && p->j)
+		json_array_end(p->j);
+	if (sm->cg && p->j) {
+		json_key(p->j, "policies");
+		json_array_begin(p->j);
+	} else if (sm->cg) {
+		printf("\n%-28s %-20s %12s %12s %8s %8s", "CGROUP", "RULE",
+		       "RATE", "ESTABLISHED", "LIVE", "RTT_US");
+		printf(p->watch ? " %8s\n" : "\n", "EST/S");
+	}
+	for (i = 0; i < sm->ncg; i++)
+		print_cg(p, &sm->cg[i], find_cg(was, sm->cg[i].id));
+	if (sm->cg && p->j)
+		json_array_end(p->j);
+}
+
+void stats_print(const struct stats_req *req, const struct stats_sample *sm,
+		      const struct stats_sample *was)
 {
 	struct printer p = { .watch = req->watch > 0 };
 	struct json j;
@@ -391,20 +621,27 @@ static void print_all(const struct stats_req *req, const struct sample *sm,
 		p.secs = (sm->mono.tv_sec - was->mono.tv_sec) +
 			 (sm->mono.tv_nsec - was->mono.tv_nsec) / 1e9;
 	if (req->json) {
+		/* With DEV and without --watch: the bare array of devices. */
+		bool obj = p.watch || !req->dev;
+
 		p.j = &j;
 		json_init(&j, stdout);
-		if (p.watch) {
+		if (obj)
 			json_object_begin(&j);
+		if (p.watch) {
 			json_member_int(&j, "time", true, sm->wall);
 			json_member_int(&j, "interval", was != NULL,
 					(int64_t)(p.secs + 0.5));
-			json_key(&j, "devices");
 		}
+		if (obj)
+			json_key(&j, "devices");
 		json_array_begin(&j);
 		for (i = 0; i < sm->n; i++)
 			print_dev(&p, &sm->v[i], find_dev(was, sm->v[i].dev));
 		json_array_end(&j);
-		if (p.watch)
+		if (!req->dev)
+			print_node(&p, sm, was);
+		if (obj)
 			json_object_end(&j);
 		return;
 	}
@@ -419,6 +656,8 @@ static void print_all(const struct stats_req *req, const struct sample *sm,
 	putchar('\n');
 	for (i = 0; i < sm->n; i++)
 		print_dev(&p, &sm->v[i], find_dev(was, sm->v[i].dev));
+	if (!req->dev)
+		print_node(&p, sm, was);
 }
 
 static volatile sig_atomic_t stop;
@@ -436,7 +675,7 @@ static void on_stop(int sig)
 static int watch(const struct stats_req *req, struct xerr *err)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
-	struct sample s[2] = { { 0 } };
+	struct stats_sample s[2] = { { 0 } };
 	struct timespec t;
 	int cur = 0, ret = 0;
 	bool first = true;
@@ -447,7 +686,7 @@ static int watch(const struct stats_req *req, struct xerr *err)
 		ret = read_all(req, &s[cur], err);
 		if (ret)
 			break;
-		print_all(req, &s[cur], first ? NULL : &s[!cur]);
+		stats_print(req, &s[cur], first ? NULL : &s[!cur]);
 		ret = xerr_flush(err);
 		if (ret)
 			break;
@@ -459,22 +698,22 @@ static int watch(const struct stats_req *req, struct xerr *err)
 		while (!stop && nanosleep(&t, &t) && errno == EINTR)
 			;
 	}
-	free(s[0].v);
-	free(s[1].v);
+	sample_free(&s[0]);
+	sample_free(&s[1]);
 	return ret;
 }
 
 static int run(const struct stats_req *req, struct xerr *err)
 {
-	struct sample sm = { 0 };
+	struct stats_sample sm = { 0 };
 	int ret;
 
 	if (req->watch)
 		return watch(req, err);
 	ret = read_all(req, &sm, err);
 	if (!ret)
-		print_all(req, &sm, NULL);
-	free(sm.v);
+		stats_print(req, &sm, NULL);
+	sample_free(&sm);
 	return ret ? ret : xerr_flush(err);
 }
 

@@ -2,14 +2,18 @@
 /*
  * `xnicctl stats`: the prefilter's counters per device and reason, read
  * from each device's pinned pf_stats, and the tc policy's per direction
- * and reason (pol_stats), summed over CPUs; once, or every N seconds
- * with the rates over each interval.
+ * and reason (pol_stats), summed over CPUs; without a device also the
+ * socket load balancer's selections (service.c) and the sock_ops
+ * policies' connections (limit.c); once, or every N seconds with the
+ * rates over each interval.
  */
 #ifndef XNICCTL_STATS_H
 #define XNICCTL_STATS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 struct xerr;
 
@@ -31,6 +35,32 @@ const char *pf_reason_name(unsigned int reason);
 
 /* enum pol_reason's name in output ("drop_default"), NULL if out of range. */
 const char *pol_reason_name(unsigned int reason);
+
+/*
+ * One sample: every device's counters and, without DEV, the services'
+ * and shaping policies' (NULL when not pinned), and when it was taken.
+ */
+struct dev_stats;
+struct svc_stat;
+struct limit_cg_stat;
+
+struct stats_sample {
+	struct dev_stats *v;
+	int n;
+	struct svc_stat *svc;
+	size_t nsvc;
+	struct limit_cg_stat *cg;
+	size_t ncg;
+	struct timespec mono;
+	time_t wall;
+};
+
+/*
+ * Print @sm on stdout as @req asks; @was is the previous sample under
+ * --watch (rates over the interval), NULL otherwise or the first time.
+ */
+void stats_print(const struct stats_req *req, const struct stats_sample *sm,
+		 const struct stats_sample *was);
 
 void stats_usage(FILE *out);
 int stats_main(int argc, char **argv);
