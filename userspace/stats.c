@@ -249,6 +249,8 @@ static int read_node(struct stats_sample *sm, struct xerr *err)
 
 	free(sm->svc);
 	free(sm->cg);
+	sm->cg = NULL;
+	sm->ncg = 0;
 	ret = svc_stats_read(&sm->svc, &sm->nsvc, err);
 	if (ret && ret != XNIC_EXIT_NOLINK)
 		return ret;

@@ -10,18 +10,23 @@
 #
 # Asserted: all eight programs pass the verifier and attach (idempotent;
 # another cgroup refused, links of a removed cgroup replaced); TCP
-# connections to a VIP spread over equal and unequal weights;
+# connections to a VIP spread over equal weights, and 1,000 of them
+# within 10 percentage points of weights 1:2:3;
 # getpeername()/recvfrom() show the VIP; one UDP socket keeps its backend
 # until that backend is removed; a new backend takes connections at once
 # and a removed one gets none; a service without backends refuses
 # connect()/sendto() with ECONNREFUSED at once; IPv6 services (TCP and
 # UDP); IPv4-mapped IPv6 clients (TCP and UDP) reach IPv4 services;
-# selection counters equal what the clients saw; bad arguments change
+# selection counters (`service list`, `stats`) equal the connections
+# the clients made, exactly; bad arguments change
 # nothing; reverse entries of a deleted (and re-added) service are not
 # used; deleting a service and detaching restore plain behaviour.
+# The 1,000 connections take minutes in TCG on a busy host:
+# vm-case-timeout: 1200
 # The spreads are loose statistical bounds that can still fail: by
 # chance, all of them together about once in 1,500 runs (the three
-# equal-weight bounds, 2.2e-4 each, dominate; the others are ~1e-6).
+# equal-weight bounds, 2.2e-4 each, dominate; the others are ~1e-6; the
+# 1,000-connection 1:2:3 check 2.1e-10, see there).
 set -u -o pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$root/tests/lib/report.sh"
@@ -134,26 +139,42 @@ expect $t:removed-backend-unused "$(count "$R" b2)" -eq 0
 expect $t:after-del-no-errors "$(jn "$R" '.errors | length')" -eq 0
 expect $t:after-del-all-answered "$(( $(count "$R" b3) + $(count "$R" b4) + $(count "$R" b5) ))" -eq 60
 
-# --- unequal weights: 1:3 ---------------------------------------------
+# --- unequal weights 1:2:3, 1,000 connections ---------------------------
+# Each backend's share of the connections within 10 percentage points of
+# its weight's share (1/6, 2/6, 3/6): |6 * count - 1000 * w| <= 600.
+# Exact binomial tails for n = 1000: outside [67, 266] for w = 1 has
+# p = 9.8e-16, outside [234, 433] for w = 2 p = 2.5e-11, outside
+# [400, 600] for w = 3 p = 1.8e-10; a correct implementation fails this
+# check about once in 5 billion runs (union bound 2.1e-10).
 xn del-tcp 0 service del $SVC
 xn add-weighted 0 service add $SVC --backend 198.18.90.2:8080,weight=1 \
-	--backend 198.18.90.3:8080,weight=3
-R=$(client tcp $VIP 80 200)
-echo "    weights 1:3: $R"
-b2=$(count "$R" b2)
-b3=$(count "$R" b3)
-expect $t:weighted-all-answered $((b2 + b3)) -eq 200
-# Expected 50 and 150; each bound fails by chance with p <= 2.3e-6.
-expect $t:weighted-light-low "$b2" -lt 80
-expect $t:weighted-light-used "$b2" -gt 20
-expect $t:weighted-heavy "$b3" -gt 120
-expect $t:weighted-counters "$(be_sel $SVC 198.18.90.3:8080)" -eq "$b3"
-check $t:list-shows-weight sh -c "$X service list | grep -q 'backend 198.18.90.3:8080 weight 3'"
+	--backend 198.18.90.3:8080,weight=2 --backend 198.18.90.4:8080,weight=3
+N=1000
+R=$(client tcp $VIP 80 $N)
+echo "    weights 1:2:3: $R"
+expect $t:weighted-no-errors "$(jn "$R" '.errors | length')" -eq 0
+expect $t:weighted-all-answered $(( $(count "$R" b2) + $(count "$R" b3) + $(count "$R" b4) )) -eq $N
+for w in 1 2 3; do
+	c=$(count "$R" b$((w + 1)))
+	d=$((6 * c - N * w))
+	expect $t:weighted-share-w$w ${d#-} -le $((6 * N / 10))
+done
+# The counters `stats` shows are the connections made, exactly.
+S=$("$X" stats --json)
+sstat() { jq --arg s $SVC "$1" <<<"$S"; }
+expect $t:stats-service-selected "$(sstat '.services[] | select(.service == $s) | .selected')" -eq $N
+expect $t:stats-service-no-backend "$(sstat '.services[] | select(.service == $s) | .no_backend')" -eq 0
+for h in 2 3 4; do
+	expect $t:stats-backend-b$h "$(sstat ".services[] | select(.service == \$s) | .backends[] | select(.backend == \"198.18.90.$h:8080\") | .selected")" -eq "$(count "$R" b$h)"
+done
+check $t:stats-text-backend-row sh -c "'$X' stats | grep -Eq '^$SVC +198.18.90.4:8080 +3 +$(count "$R" b4) +-\$'"
+expect $t:weighted-counters "$(be_sel $SVC 198.18.90.4:8080)" -eq "$(count "$R" b4)"
+check $t:list-shows-weight sh -c "$X service list | grep -q 'backend 198.18.90.4:8080 weight 3'"
 
 # --- IPv4-mapped IPv6 client, TCP -------------------------------------
 R=$(client tcp ::ffff:$VIP 80 20)
 echo "    mapped: $R"
-expect $t:mapped-tcp-answered $(( $(count "$R" b2) + $(count "$R" b3) )) -eq 20
+expect $t:mapped-tcp-answered $(( $(count "$R" b2) + $(count "$R" b3) + $(count "$R" b4) )) -eq 20
 expect $t:mapped-getpeername-is-vip "$(jn "$R" .peer_bad)" -eq 0
 
 # --- UDP: one socket, one backend; recvfrom shows the VIP --------------

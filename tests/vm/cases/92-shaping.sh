@@ -14,11 +14,13 @@
 #     limit while an unlimited one (same destination, root cgroup) does
 #     not; a port rule wins over the cgroup's rate; a changed limit
 #     applies to new connections while an established one keeps its rate;
-#     live connections and RTT are counted;
+#     live connections and RTT are counted, and `stats` shows them;
 #  4. EDT: the aggregate of three parallel flows stays within 15% of the
 #     device limit, fq became the root qdisc; a changed rate applies at
 #     once to a running flow; a short horizon drops what would wait
-#     beyond it, counted as drop_edt_horizon; deleting the limit restores
+#     beyond it, counted as drop_edt_horizon and shown by `xnicctl
+#     monitor` with that reason and the packet's addresses; deleting the
+#     limit restores
 #     the unshaped rate;
 #  5. bad arguments exit 1 and change nothing.
 # Rates are iperf3's receiver-side (server) intervals after a 2 s warm-up
@@ -130,6 +132,12 @@ judge cg-unshaped-flow-exceeds "$(rate unshaped 2)" above $((L * 3 / 2))
 expect $t:cg-established-counted "$(jl '.cgroups[0].established')" -ge 2
 check $t:cg-rtt-counted sh -c "[ \"$(jl '.cgroups[0].rtt_mean_us')\" != null ]"
 check $t:cg-live-back-to-zero wait_for "[ \"\$('$X' limit list --json | jq .cgroups[0].live)\" = 0 ]" 20
+# `stats` shows the same figures for the cgroup's default policy.
+P=$("$X" stats --json | jq -c '.policies[] | select(.rule == "default")')
+echo "    stats: $P"
+expect $t:stats-policy-established "$(jq .established <<<"${P:-null}")" -eq "$(jl '.cgroups[0].established')"
+expect $t:stats-policy-live "$(jq .live <<<"${P:-null}")" -eq 0
+expect $t:stats-policy-rtt "$(jq .rtt_mean_us <<<"${P:-null}")" -eq "$(jl '.cgroups[0].rtt_mean_us')"
 
 # A port rule wins over the cgroup's rate for its port only.
 xn cg-port-rule 0 limit add cgroup $CG 3mbit port 5203
@@ -173,11 +181,28 @@ expect $t:edt-one-filter-after-change "$(tc filter show dev shc egress | grep -c
 
 # A horizon shorter than one packet's slot: 1042-byte pings at 1mbit take
 # 8.3 ms, past 1 ms; the 42-byte ARP (0.3 ms) still resolves.
+# Each drop also reaches `xnicctl monitor`, with its reason.
 xn edt-horizon 0 limit add dev shc 1mbit horizon 1ms
 D0=$(jl '.devices[0].drop_edt_horizon')
 ip neigh flush dev shc
+"$X" monitor --json --count 1 --dev shc >/tmp/shaping-mon.out 2>/tmp/shaping-mon.err &
+mpid=$!
+# Ready once its ring buffer is open (its epoll file exists).
+wait_for "ls -l /proc/$mpid/fd 2>/dev/null | grep -q eventpoll" 20 ||
+	fail $t:edt-monitor-ready "the monitor did not start: $(cat /tmp/shaping-mon.err)"
 check $t:edt-horizon-drops-big-pings sh -c "! ping -c 3 -i 0.3 -W 1 -s 1000 $DST >/dev/null"
 expect $t:edt-horizon-counted "$(( $(jl '.devices[0].drop_edt_horizon') - D0 ))" -ge 3
+wait_for "! kill -0 $mpid 2>/dev/null" 20 || kill $mpid
+wait $mpid
+expect $t:edt-monitor-exit-0 $? -eq 0
+E=$(head -n 1 /tmp/shaping-mon.out)
+echo "    monitor: $E"
+# A 1000-byte echo request on the wire: 14 + 20 + 8 + 1000 bytes.
+check $t:edt-monitor-event jq -e --arg s 198.18.92.1 --arg d $DST \
+	'.dev == "shc" and .hook == "tc-egress" and .prog == "edt" and
+	 .reason == "drop_edt_horizon" and (.why | length > 0) and
+	 .family == "ipv4" and .src == $s and .dst == $d and .proto == 1 and
+	 .len == 1042' <<<"${E:-null}"
 check $t:edt-horizon-arp-resolves sh -c "ip neigh show dev shc | grep -q '$DST .*\(REACHABLE\|STALE\|DELAY\)'"
 check $t:edt-horizon-in-list sh -c "'$X' limit list | grep -q 'dev shc: rate 1mbit horizon 1ms'"
 xn edt-horizon-us 0 limit add dev shc 1mbit horizon 1500us
