@@ -59,6 +59,7 @@ enum xnic_ev_prog {
 	XNIC_EV_PROG_PREFILTER = 1,	/* reason: enum pf_reason (prefilter.h) */
 	XNIC_EV_PROG_POLICY = 2,	/* reason: enum pol_reason (policy.h) */
 	XNIC_EV_PROG_EDT = 3,		/* reason: enum edt_reason (shaping.h) */
+	XNIC_EV_PROG_NODEPORT = 4,	/* reason: enum np_reason (nodeport.h) */
 };
 
 /* Which address fields are filled. */

@@ -59,12 +59,14 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
+#include "drop_event.bpf.h"
 #include "nodeport.h"
 #include "service.bpf.h"
 
 #define NP_ETH_HLEN		14
 #define NP_IP_MF		0x2000
 #define NP_IP_OFFSET		0x1fff
+#define NP_AF_INET		2	/* no UAPI header defines it */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -79,6 +81,13 @@ struct {
 	__type(key, struct np_tuple);
 	__type(value, struct np_rev);
 } np_rev SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NP_CT_ENTRIES);
+	__type(key, struct np_tuple);
+	__type(value, struct np_xrev);
+} np_xrev SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -210,8 +219,14 @@ static __always_inline struct lb_svc *np_service(const struct np_pkt *p,
 	return bpf_map_lookup_elem(&lb_svc, key);
 }
 
-/* Client -> service: the flow's backend, or a new one; then DNAT. */
-static __always_inline int np_in(struct __sk_buff *skb, struct np_pkt *p)
+/*
+ * The backend of @p's flow: np_ct's while it is valid, else a new pick
+ * for the service @p is sent to, recorded both ways. NULL with *reason
+ * PASS_OTHER (not a service) or a drop reason; else *reason is
+ * DNAT_FLOW or DNAT_NEW and *be_id the backend's id.
+ */
+static __always_inline struct lb_be *np_flow(const struct np_pkt *p,
+					     __u32 *be_id, int *reason)
 {
 	struct lb_svc_key key = {};
 	struct np_tuple rt = {};
@@ -220,50 +235,60 @@ static __always_inline int np_in(struct __sk_buff *skb, struct np_pkt *p)
 	struct lb_be *be = NULL;
 	struct lb_svc *svc;
 	struct np_ct *ct;
-	__u32 be_id = 0;
-	int reason;
 
 	ct = bpf_map_lookup_elem(&np_ct, &p->t);
 	if (ct) {
-		be_id = ct->be_id;
-		nc.svc_id = ct->svc_id;
-		be = np_backend(be_id, nc.svc_id);
+		*be_id = ct->be_id;
+		be = np_backend(*be_id, ct->svc_id);
 	}
 	if (be) {
-		reason = np_unfit(p);
-		if (reason)
-			return reason;
-		reason = NP_DNAT_FLOW;
-	} else {
-		svc = np_service(p, &key);
-		if (!svc)
-			return NP_PASS_OTHER;
-		reason = np_unfit(p);
-		if (reason)
-			return reason;
-		be = lb_pick(&key, svc, &be_id);
-		if (!be || be->family != LB_FAMILY_IPV4) {
-			lb_count(&lb_svc_stats, svc->id, 1);
-			return NP_DROP_NO_BACKEND;
-		}
-		lb_count(&lb_svc_stats, svc->id, 0);
-		lb_count(&lb_be_stats, be_id, 0);
-		nc.be_id = be_id;
-		nc.svc_id = be->svc_id;
-		bpf_map_update_elem(&np_ct, &p->t, &nc, BPF_ANY);
-		/* The reply as the backend sends it. */
-		rt.saddr = be->addr[0];
-		rt.daddr = p->t.saddr;
-		rt.sport = be->port;
-		rt.dport = p->t.sport;
-		rt.proto = p->t.proto;
-		rv.addr = p->t.daddr;
-		rv.port = p->t.dport;
-		rv.be_id = be_id;
-		rv.svc_id = be->svc_id;
-		bpf_map_update_elem(&np_rev, &rt, &rv, BPF_ANY);
-		reason = NP_DNAT_NEW;
+		*reason = np_unfit(p) ?: NP_DNAT_FLOW;
+		return *reason == NP_DNAT_FLOW ? be : NULL;
 	}
+	svc = np_service(p, &key);
+	if (!svc) {
+		*reason = NP_PASS_OTHER;
+		return NULL;
+	}
+	*reason = np_unfit(p);
+	if (*reason)
+		return NULL;
+	be = lb_pick(&key, svc, be_id);
+	if (!be || be->family != LB_FAMILY_IPV4) {
+		lb_count(&lb_svc_stats, svc->id, 1);
+		*reason = NP_DROP_NO_BACKEND;
+		return NULL;
+	}
+	lb_count(&lb_svc_stats, svc->id, 0);
+	lb_count(&lb_be_stats, *be_id, 0);
+	nc.be_id = *be_id;
+	nc.svc_id = be->svc_id;
+	bpf_map_update_elem(&np_ct, &p->t, &nc, BPF_ANY);
+	/* The reply as the backend sends it. */
+	rt.saddr = be->addr[0];
+	rt.daddr = p->t.saddr;
+	rt.sport = be->port;
+	rt.dport = p->t.sport;
+	rt.proto = p->t.proto;
+	rv.addr = p->t.daddr;
+	rv.port = p->t.dport;
+	rv.be_id = *be_id;
+	rv.svc_id = be->svc_id;
+	bpf_map_update_elem(&np_rev, &rt, &rv, BPF_ANY);
+	*reason = NP_DNAT_NEW;
+	return be;
+}
+
+/* Client -> service: the flow's backend, or a new one; then DNAT. */
+static __always_inline int np_in(struct __sk_buff *skb, struct np_pkt *p)
+{
+	struct lb_be *be;
+	__u32 be_id = 0;
+	int reason;
+
+	be = np_flow(p, &be_id, &reason);
+	if (!be)
+		return reason;
 	return np_rewrite(skb, p, p->l3 + offsetof(struct iphdr, daddr),
 			  p->t.daddr, be->addr[0], p->l4 + 2, p->t.dport,
 			  be->port) ?: reason;
@@ -286,23 +311,275 @@ static __always_inline int np_out(struct __sk_buff *skb, struct np_pkt *p)
 			  rv->port) ?: NP_SNAT;
 }
 
+/* Count @p's verdict, and send a drop event for a drop. */
+static __always_inline void np_account(const struct np_pkt *p, int reason,
+				       __u8 hook, __u32 ifindex, __u32 len)
+{
+	struct xnic_drop_event e;
+	struct np_stat *st;
+	__u32 key = reason;
+
+	st = bpf_map_lookup_elem(&np_stats, &key);
+	if (st) {
+		st->packets++;
+		st->bytes += len;
+	}
+	/* Every drop is of a parsed IPv4 TCP/UDP packet with ports. */
+	if (!NP_REASON_IS_DROP(reason) || !xnic_ev_admit())
+		return;
+	xnic_ev_init(&e, hook, XNIC_EV_PROG_NODEPORT, reason, ifindex, len);
+	e.ethertype = ETH_P_IP;
+	e.family = XNIC_EV_FAMILY_IPV4;
+	e.proto = p->t.proto;
+	e.sport = bpf_ntohs(p->t.sport);
+	e.dport = bpf_ntohs(p->t.dport);
+	e.flags = XNIC_EV_F_PORTS;
+	__builtin_memcpy(e.saddr, &p->t.saddr, sizeof(p->t.saddr));
+	__builtin_memcpy(e.daddr, &p->t.daddr, sizeof(p->t.daddr));
+	xnic_ev_send(&e);
+}
+
 static __always_inline int np_run(struct __sk_buff *skb, int ingress)
 {
 	struct np_pkt p = {};
-	struct np_stat *st;
-	__u32 key;
 	int reason;
 
 	reason = np_parse(skb, &p);
 	if (reason < 0)
 		reason = ingress ? np_in(skb, &p) : np_out(skb, &p);
-	key = reason;
-	st = bpf_map_lookup_elem(&np_stats, &key);
-	if (st) {
-		st->packets++;
-		st->bytes += skb->len;
-	}
+	np_account(&p, reason, ingress ? XNIC_EV_HOOK_TC_INGRESS :
+		   XNIC_EV_HOOK_TC_EGRESS, skb->ifindex, skb->len);
 	return NP_REASON_IS_DROP(reason) ? TC_ACT_SHOT : TC_ACT_UNSPEC;
+}
+
+/* ---- XDP: the same flows, sent straight back out of the port ---- */
+
+/* np_parse() with direct packet access; NP_XDP_PASS for all it refuses. */
+static __always_inline int np_xparse(struct xdp_md *ctx, struct np_pkt *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *iph = data + NP_ETH_HLEN;
+	__be16 *ports;
+	__u32 l4;
+
+	if ((void *)(iph + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+	    iph->version != 4 || iph->ihl < 5 ||
+	    (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP) ||
+	    (iph->frag_off & bpf_htons(NP_IP_OFFSET)))
+		return NP_XDP_PASS;
+	l4 = NP_ETH_HLEN + iph->ihl * 4;
+	ports = data + l4;
+	if ((void *)(ports + 2) > end)
+		return NP_XDP_PASS;
+	p->l3 = NP_ETH_HLEN;
+	p->l4 = l4;
+	p->t.saddr = iph->saddr;
+	p->t.daddr = iph->daddr;
+	p->t.sport = ports[0];
+	p->t.dport = ports[1];
+	p->t.proto = iph->protocol;
+	p->l4_whole = data + l4 + (iph->protocol == IPPROTO_TCP ? 20 : 8) <=
+		      end;
+	p->first_frag = !!(iph->frag_off & bpf_htons(NP_IP_MF));
+	return -1;
+}
+
+/* RFC 1624 (HC' = ~(~HC + ~m + m')): the sum of ~m + m' for one field. */
+static __always_inline __u32 np_csum16(__u16 from, __u16 to)
+{
+	return (__u16)~from + (__u32)to;
+}
+
+static __always_inline __u32 np_csum32(__u32 from, __u32 to)
+{
+	return np_csum16(from, to) + np_csum16(from >> 16, to >> 16);
+}
+
+static __always_inline __u16 np_csum_apply(__u16 check, __u32 delta)
+{
+	__u32 sum = (__u16)~check + delta;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/*
+ * Where the FIB sends @daddr for a packet from @saddr that came in on
+ * this port: 0 when back out of it with the neighbour known (@fib holds
+ * the MACs), else the pass reason.
+ */
+static __always_inline int np_fib(struct xdp_md *ctx, const struct np_pkt *p,
+				  struct bpf_fib_lookup *fib, __be32 saddr,
+				  __be16 sport, __be32 daddr, __be16 dport)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct iphdr *iph = data + NP_ETH_HLEN;
+	long rc;
+
+	if ((void *)(iph + 1) > end)
+		return NP_XDP_PASS_ROUTE;
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->family = NP_AF_INET;
+	fib->tos = iph->tos;
+	fib->l4_protocol = p->t.proto;
+	fib->sport = sport;
+	fib->dport = dport;
+	fib->tot_len = bpf_ntohs(iph->tot_len);
+	fib->ipv4_src = saddr;
+	fib->ipv4_dst = daddr;
+	fib->ifindex = ctx->ingress_ifindex;
+	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return NP_XDP_PASS_NO_NEIGH;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS ||
+	    fib->ifindex != ctx->ingress_ifindex)
+		return NP_XDP_PASS_ROUTE;
+	return 0;
+}
+
+/*
+ * Rewrite @p to saddr:sport -> daddr:dport with @fib's MACs; both
+ * checksums fixed incrementally. UDP's "no checksum" (0) stays 0, and
+ * one that becomes 0 is written 0xffff.
+ */
+static __always_inline int np_xrewrite(struct xdp_md *ctx,
+				       const struct np_pkt *p,
+				       const struct bpf_fib_lookup *fib,
+				       __be32 saddr, __be16 sport,
+				       __be32 daddr, __be16 dport)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *iph = data + NP_ETH_HLEN;
+	int tcp = p->t.proto == IPPROTO_TCP;
+	__u32 l4 = p->l4 & 0x7f;	/* bounded for the verifier: <= 74 */
+	__u32 d3, d4;
+	__u16 *check;
+	__be16 *ports;
+	__u16 c;
+
+	ports = data + l4;
+	check = data + l4 + (tcp ? 16 : 6);
+	if ((void *)(iph + 1) > end || (void *)(ports + 2) > end ||
+	    (void *)(check + 1) > end)
+		return NP_DROP_REWRITE;
+	d3 = np_csum32(iph->saddr, saddr) + np_csum32(iph->daddr, daddr);
+	d4 = d3 + np_csum16(ports[0], sport) + np_csum16(ports[1], dport);
+	iph->check = np_csum_apply(iph->check, d3);
+	if (tcp || *check) {
+		c = np_csum_apply(*check, d4);
+		*check = !tcp && !c ? 0xffff : c;
+	}
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	ports[0] = sport;
+	ports[1] = dport;
+	__builtin_memcpy(eth->h_dest, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, fib->smac, ETH_ALEN);
+	return 0;
+}
+
+/*
+ * A backend's reply to an XDP flow (backend -> node:client port): back
+ * to the client from the service address, out of this port. -1 if @p
+ * is not one. tc could not translate it, so whatever fails drops.
+ */
+static __always_inline int np_xreply(struct xdp_md *ctx,
+				     const struct np_pkt *p)
+{
+	struct bpf_fib_lookup fib;
+	struct np_xrev *xr;
+	int reason;
+
+	xr = bpf_map_lookup_elem(&np_xrev, &p->t);
+	if (!xr || !np_backend(xr->be_id, xr->svc_id))
+		return -1;
+	reason = np_unfit(p);
+	if (reason)
+		return reason;
+	if (np_fib(ctx, p, &fib, xr->addr, xr->port, xr->client,
+		   xr->client_port))
+		return NP_DROP_XDP_ROUTE;
+	return np_xrewrite(ctx, p, &fib, xr->addr, xr->port, xr->client,
+			   xr->client_port) ?: NP_XDP_TX_REPLY;
+}
+
+/*
+ * Client -> service: the flow's backend as tc would pick it; an XDP flow
+ * (or a new one the FIB sends back out of this port) is DNATed, SNATed
+ * to the node address and sent back out. Everything else goes to tc.
+ */
+static __always_inline int np_xin(struct xdp_md *ctx, const struct np_pkt *p)
+{
+	struct np_tuple xt = {};
+	struct np_xrev xv = {};
+	struct bpf_fib_lookup fib;
+	struct np_config *cfg;
+	struct np_xrev *xr;
+	struct lb_be *be;
+	__u32 be_id = 0, zero = 0;
+	int reason, mine, r;
+
+	be = np_flow(p, &be_id, &reason);
+	/* No backend: tc's verdict too, and lb_svc_stats counted it. */
+	if (!be)
+		return reason == NP_DROP_NO_BACKEND ? reason : NP_XDP_PASS;
+	cfg = bpf_map_lookup_elem(&np_config, &zero);
+	if (!cfg || !cfg->node_addr)
+		return NP_XDP_PASS_NO_NODE;
+	xt.saddr = be->addr[0];
+	xt.daddr = cfg->node_addr;
+	xt.sport = be->port;
+	xt.dport = p->t.sport;
+	xt.proto = p->t.proto;
+	xr = bpf_map_lookup_elem(&np_xrev, &xt);
+	mine = xr && xr->client == p->t.saddr &&
+	       xr->client_port == p->t.sport && xr->addr == p->t.daddr &&
+	       xr->port == p->t.dport && xr->be_id == be_id;
+	if (reason == NP_DNAT_FLOW && !mine)
+		return NP_XDP_PASS_TC_FLOW;
+	if (reason == NP_DNAT_NEW && xr && !mine &&
+	    np_backend(xr->be_id, xr->svc_id))
+		return NP_XDP_PASS_PORT_BUSY;
+	r = np_fib(ctx, p, &fib, cfg->node_addr, p->t.sport, be->addr[0],
+		   be->port);
+	if (r)
+		return reason == NP_DNAT_FLOW ? NP_DROP_XDP_ROUTE : r;
+	if (reason == NP_DNAT_NEW) {
+		xv.client = p->t.saddr;
+		xv.client_port = p->t.sport;
+		xv.addr = p->t.daddr;
+		xv.port = p->t.dport;
+		xv.be_id = be_id;
+		xv.svc_id = be->svc_id;
+		bpf_map_update_elem(&np_xrev, &xt, &xv, BPF_ANY);
+	}
+	return np_xrewrite(ctx, p, &fib, cfg->node_addr, p->t.sport,
+			   be->addr[0], be->port) ?:
+	       (reason == NP_DNAT_NEW ? NP_XDP_TX_NEW : NP_XDP_TX_FLOW);
+}
+
+SEC("xdp")
+int np_xdp(struct xdp_md *ctx)
+{
+	__u32 len = ctx->data_end - ctx->data;
+	struct np_pkt p = {};
+	int reason;
+
+	reason = np_xparse(ctx, &p);
+	if (reason < 0)
+		reason = np_xreply(ctx, &p);
+	if (reason < 0)
+		reason = np_xin(ctx, &p);
+	np_account(&p, reason, XNIC_EV_HOOK_XDP, ctx->ingress_ifindex, len);
+	if (NP_REASON_IS_DROP(reason))
+		return XDP_DROP;
+	return NP_REASON_IS_TX(reason) ? XDP_TX : XDP_PASS;
 }
 
 SEC("tc/ingress")

@@ -15,10 +15,18 @@
  *   np_ingress (clsact ingress)  client -> service: DNAT to a backend
  *   np_egress  (clsact egress)   backend -> client: SNAT back to the
  *                                service address the client used
+ * and, optionally (attach --xdp), one XDP program in front of them:
+ *   np_xdp     (native XDP)      when the backend is reached back out of
+ *                                the port the packet came in on: DNAT
+ *                                and SNAT to the node address, XDP_TX;
+ *                                the reply is reversed and XDP_TX'd to
+ *                                the client. Anything else: XDP_PASS to
+ *                                the tc programs, untouched.
  * The maps (bpftool map show name np_ct):
  *
  *   np_ct      LRU_HASH struct np_tuple (client -> service)  -> struct np_ct
  *   np_rev     LRU_HASH struct np_tuple (backend -> client)  -> struct np_rev
+ *   np_xrev    LRU_HASH struct np_tuple (backend -> node)    -> struct np_xrev
  *   np_config  ARRAY    0                  -> struct np_config (per device)
  *   np_stats   PERCPU_ARRAY enum np_reason -> struct np_stat   (per device)
  *
@@ -36,6 +44,16 @@
  * still in lb_be with the same service id (ids are never reused, so a
  * deleted backend or service never matches). Otherwise the flow picks
  * again. np_rev entries are used under the same condition.
+ *
+ * XDP flows: np_xdp picks through np_ct too, so a flow has one backend
+ * whichever program saw it first. The flow's first packet decides how it
+ * is translated for good: when the FIB sends the backend out of the
+ * ingress port (with a resolved neighbour), np_xdp records np_xrev and
+ * the flow is SNATed to np_config.node_addr keeping the client's source
+ * port; otherwise (or when np_xrev's slot belongs to another live flow:
+ * two clients with one source port to one backend) the flow is tc's. An
+ * XDP flow whose route later stops leading back out of the port is
+ * dropped (NP_DROP_XDP_ROUTE): tc alone would not SNAT it.
  */
 #ifndef XNIC_NODEPORT_H
 #define XNIC_NODEPORT_H
@@ -71,15 +89,27 @@ struct np_rev {
 	__u32 svc_id;
 };
 
+/* An XDP flow, keyed by the reply (backend -> node address:client port). */
+struct np_xrev {
+	__u32 client;		/* the client's address, network order */
+	__u32 addr;		/* what the client sent to: VIP or node address */
+	__u16 client_port;	/* network order, also the SNAT port */
+	__u16 port;
+	__u32 be_id;		/* valid while lb_be[be_id].svc_id == svc_id */
+	__u32 svc_id;
+};
+
 struct np_config {
 	__u32 node_addr;	/* network order; 0: no NodePort on this device */
 	__u32 pad;
 };
 
 /*
- * Why each packet got its verdict, per device: every packet either
- * program sees is counted in exactly one. Passes (TC_ACT_UNSPEC: the
- * next filter or the stack decides) first, then drops (TC_ACT_SHOT).
+ * Why each packet got its verdict, per device: every packet each
+ * program sees is counted in exactly one (a packet np_xdp passes is
+ * counted again by np_ingress). Passes (TC_ACT_UNSPEC: the next filter
+ * or the stack decides; XDP_PASS), then XDP_TX, then drops
+ * (TC_ACT_SHOT, XDP_DROP).
  */
 enum np_reason {
 	/* not IPv4 TCP/UDP to a service (from a backend, at egress) */
@@ -89,17 +119,28 @@ enum np_reason {
 	NP_DNAT_NEW,		/* ingress: first packet, a backend picked */
 	NP_DNAT_FLOW,		/* ingress: the flow's backend from np_ct */
 	NP_SNAT,		/* egress: a reply back to the service address */
+	NP_XDP_PASS,		/* XDP: not a service flow (or unfit): to tc */
+	NP_XDP_PASS_NO_NODE,	/* XDP: no node address to SNAT to */
+	NP_XDP_PASS_TC_FLOW,	/* XDP: a flow tc translates */
+	NP_XDP_PASS_ROUTE,	/* XDP: the backend is not out of this port */
+	NP_XDP_PASS_NO_NEIGH,	/* XDP: FIB has no neighbour yet */
+	NP_XDP_PASS_PORT_BUSY,	/* XDP: np_xrev slot held by another flow */
+	NP_XDP_TX_NEW,		/* XDP: first packet, DNAT + SNAT, XDP_TX */
+	NP_XDP_TX_FLOW,		/* XDP: a later packet of an XDP flow */
+	NP_XDP_TX_REPLY,	/* XDP: a reply reversed back to the client */
 	NP_DROP_NO_BACKEND,	/* ingress: a service with no backend */
 	NP_DROP_MALFORMED,	/* a service flow whose L4 header is cut short */
 	/* a first fragment of a service flow: the others cannot follow */
 	NP_DROP_FRAGMENT,
 	NP_DROP_REWRITE,	/* a helper refused to rewrite the packet */
+	NP_DROP_XDP_ROUTE,	/* XDP: an XDP flow no longer out of this port */
 	NP_REASON_MAX,
 };
 
 #define NP_REASON_IS_DROP(r)	((r) >= NP_DROP_NO_BACKEND)
+#define NP_REASON_IS_TX(r)	((r) >= NP_XDP_TX_NEW && (r) <= NP_XDP_TX_REPLY)
 
-/* Bytes are skb->len as tc sees it (from the Ethernet header). */
+/* Bytes are skb->len as tc sees it, data_end - data at XDP. */
 struct np_stat {
 	__u64 packets;
 	__u64 bytes;
