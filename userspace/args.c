@@ -11,6 +11,7 @@ static const struct {
 } options[] = {
 	{ "--json", ARG_OPT_JSON },
 	{ "--tc", ARG_OPT_TC },
+	{ "--xdp", ARG_OPT_XDP },	/* a flag where no keyword takes it */
 };
 
 int args_help(void (*usage)(FILE *out))

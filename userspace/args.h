@@ -22,6 +22,7 @@ struct kwarg {
 /* Options a command may accept, besides -h/--help which all accept. */
 #define ARG_OPT_JSON	(1u << 0)	/* --json */
 #define ARG_OPT_TC	(1u << 1)	/* --tc */
+#define ARG_OPT_XDP	(1u << 2)	/* --xdp (service nodeport attach) */
 
 #define ARGS_MAX_POS	4
 

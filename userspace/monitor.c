@@ -20,6 +20,8 @@
 #include "parse.h"
 #include "pfobj.h"
 #include "pin.h"
+#include "nodeport.h"	/* bpf/: enum np_reason */
+#include "npcmd.h"	/* np_reason_name() */
 #include "policy.h"	/* bpf/: enum pol_reason */
 #include "prefilter.h"	/* bpf/: enum pf_reason */
 #include "shaping.h"	/* bpf/: enum edt_reason */
@@ -172,8 +174,18 @@ static const char *const edt_why[EDT_REASON_MAX] = {
 	[EDT_DROP_HORIZON] = "would leave beyond the EDT horizon",
 };
 
+static const char *const np_why[NP_REASON_MAX] = {
+	[NP_DROP_NO_BACKEND] = "service has no backend",
+	[NP_DROP_MALFORMED] = "service flow with a truncated L4 header",
+	[NP_DROP_FRAGMENT] = "first fragment of a service flow",
+	[NP_DROP_REWRITE] = "the rewrite failed",
+	[NP_DROP_XDP_ROUTE] = "XDP flow no longer routed back out of its port",
+};
+
 const char *monitor_reason_name(const struct xnic_drop_event *e)
 {
+	if (e->prog == XNIC_EV_PROG_NODEPORT)
+		return np_reason_name(e->reason);
 	if (e->prog == XNIC_EV_PROG_PREFILTER)
 		return pf_reason_name(e->reason);
 	if (e->prog == XNIC_EV_PROG_POLICY && e->reason < POL_REASON_MAX)
@@ -193,6 +205,8 @@ static const char *reason_why(const struct xnic_drop_event *e)
 		s = pol_why[e->reason];
 	else if (e->prog == XNIC_EV_PROG_EDT && e->reason < EDT_REASON_MAX)
 		s = edt_why[e->reason];
+	else if (e->prog == XNIC_EV_PROG_NODEPORT && e->reason < NP_REASON_MAX)
+		s = np_why[e->reason];
 	return s ? s : "unknown reason";
 }
 
@@ -218,6 +232,8 @@ static const char *prog_name(unsigned int prog)
 		return "policy";
 	case XNIC_EV_PROG_EDT:
 		return "edt";
+	case XNIC_EV_PROG_NODEPORT:
+		return "nodeport";
 	}
 	return "unknown";
 }

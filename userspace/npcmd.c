@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <linux/if_link.h>
 #include <linux/pkt_cls.h>
 #include <net/if.h>
 #include <stdlib.h>
@@ -16,18 +17,21 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "drop_event.h"	/* bpf/: XNIC_EV_MAP_PREFIX */
 #include "json.h"
 #include "nodeport.h"	/* bpf/: the contract */
 #include "nodeport.skel.h"
 #include "npcmd.h"
 #include "parse.h"
 #include "pfobj.h"	/* bpf_error() */
+#include "pin.h"
 #include "tcattach.h"
 #include "tcobj.h"	/* pol_stat_sum(): struct np_stat has its layout */
+#include "xdplink.h"	/* prog_tag() */
 #include "xnicctl.h"
 
 const char np_help[] =
-"service nodeport attach DEV [--node-addr ADDR]\n"
+"service nodeport attach DEV [--node-addr ADDR] [--xdp]\n"
 "    Translate packets that enter DEV towards a service, for clients\n"
 "    elsewhere (sockets of the node itself use 'service attach'): the\n"
 "    destination becomes a backend picked from the same services, and\n"
@@ -41,11 +45,21 @@ const char np_help[] =
 "                        reach the NodePort service 0.0.0.0:PORT/PROTO\n"
 "                        (without it, only service VIPs; each attach\n"
 "                        sets it)\n"
+"      --xdp             also np_xdp, in native XDP on DEV (a pinned\n"
+"                        link): when the FIB sends the backend back out\n"
+"                        of DEV, the packet is DNATed, SNATed to the node\n"
+"                        address (required) and sent back out (XDP_TX),\n"
+"                        and so are the backend's replies, to the client;\n"
+"                        everything else goes on to tc untouched. DEV's\n"
+"                        XDP hook must be free (not the prefilter's).\n"
+"                        Without --xdp, an np_xdp of ours is removed.\n"
 "xnicctl service nodeport detach DEV\n"
-"    Remove the filters; the connection table and counters stay.\n"
+"    Remove the filters and np_xdp; the connection table and counters\n"
+"    stay.\n"
 "xnicctl service nodeport show DEV [--json]\n"
-"    Node address, filters, flows in the connection table, and DEV's\n"
-"    packets and bytes per reason (pass_other ... drop_rewrite).\n";
+"    Node address, filters, np_xdp, flows in the connection table, and\n"
+"    DEV's packets and bytes per reason (pass_other ... drop_xdp_route;\n"
+"    xdp_*: np_xdp's verdicts, xdp_tx_* sent back out of DEV).\n";
 
 static const char *const reason_names[NP_REASON_MAX] = {
 	[NP_PASS_OTHER] = "pass_other",
@@ -54,17 +68,34 @@ static const char *const reason_names[NP_REASON_MAX] = {
 	[NP_DNAT_NEW] = "dnat_new",
 	[NP_DNAT_FLOW] = "dnat_flow",
 	[NP_SNAT] = "snat",
+	[NP_XDP_PASS] = "xdp_pass",
+	[NP_XDP_PASS_NO_NODE] = "xdp_pass_no_node",
+	[NP_XDP_PASS_TC_FLOW] = "xdp_pass_tc_flow",
+	[NP_XDP_PASS_ROUTE] = "xdp_pass_route",
+	[NP_XDP_PASS_NO_NEIGH] = "xdp_pass_no_neigh",
+	[NP_XDP_PASS_PORT_BUSY] = "xdp_pass_port_busy",
+	[NP_XDP_TX_NEW] = "xdp_tx_new",
+	[NP_XDP_TX_FLOW] = "xdp_tx_flow",
+	[NP_XDP_TX_REPLY] = "xdp_tx_reply",
 	[NP_DROP_NO_BACKEND] = "drop_no_backend",
 	[NP_DROP_MALFORMED] = "drop_malformed",
 	[NP_DROP_FRAGMENT] = "drop_fragment",
 	[NP_DROP_REWRITE] = "drop_rewrite",
+	[NP_DROP_XDP_ROUTE] = "drop_xdp_route",
 };
+
+const char *np_reason_name(unsigned int r)
+{
+	return r < NP_REASON_MAX ? reason_names[r] : NULL;
+}
 
 /* Maps pinned at PIN_LB/NAME: the services, and the connection table. */
 static const char *const shared_maps[] = {
 	"lb_svc", "lb_sel", "lb_be", "lb_svc_stats", "lb_be_stats",
-	"np_ct", "np_rev",
+	"np_ct", "np_rev", "np_xrev",
 };
+
+#define NP_XDP_LINK	"xdp_link"	/* at PIN_NP/DEV/ */
 
 /* Maps pinned at PIN_NP/DEV/NAME. */
 enum { NP_MAP_CONFIG, NP_MAP_STATS, NP_DEV_MAPS };
@@ -103,14 +134,19 @@ int np_parse(int argc, char **argv, struct svc_req *req, struct xerr *err)
 				sub);
 	ret = args_scan(argc - 1, argv + 1,
 			req->op == SVC_NP_ATTACH ? kw : kw + 1, 1,
-			req->op == SVC_NP_SHOW ? ARG_OPT_JSON : 0, &as, err);
+			req->op == SVC_NP_SHOW ? ARG_OPT_JSON :
+			req->op == SVC_NP_ATTACH ? ARG_OPT_XDP : 0, &as, err);
 	if (ret)
 		return ret;
 	req->json = as.opts & ARG_OPT_JSON;
+	req->xdp = as.opts & ARG_OPT_XDP;
 	if (!as.npos)
 		return xerr_set(err, XNIC_EXIT_USAGE, "missing interface name");
 	req->dev = as.pos[0];
 	ret = parse_ifname(req->dev, err);
+	if (!ret && req->xdp && !kw[0].value)
+		return xerr_set(err, XNIC_EXIT_USAGE,
+				"--xdp needs --node-addr: np_xdp SNATs to the node address so replies come back through DEV");
 	if (ret || req->op != SVC_NP_ATTACH || !kw[0].value)
 		return ret;
 	if (inet_pton(AF_INET, kw[0].value, &a) != 1)
@@ -181,6 +217,18 @@ static int np_load(struct nodeport **skel, const char *dev, struct xerr *err)
 			goto fail;
 		}
 	}
+	/* The drop event maps: one set for every program that drops. */
+	bpf_object__for_each_map(map, s->obj) {
+		if (strncmp(bpf_map__name(map), XNIC_EV_MAP_PREFIX,
+			    strlen(XNIC_EV_MAP_PREFIX)))
+			continue;
+		pin_map_path(path, bpf_map__name(map));
+		e = -bpf_map__set_pin_path(map, path);
+		if (e) {
+			ret = bpf_error(err, e, "cannot set a map's pin path");
+			goto fail;
+		}
+	}
 	/* libbpf before 1.3 does not know the "tc/ingress" section names. */
 	bpf_program__set_type(s->progs.np_ingress, BPF_PROG_TYPE_SCHED_CLS);
 	bpf_program__set_type(s->progs.np_egress, BPF_PROG_TYPE_SCHED_CLS);
@@ -207,7 +255,116 @@ struct np_state {
 	__u32 prog_id[NP_DIRS];	/* the filter at our place, 0 if none */
 	bool ours[NP_DIRS];	/* its program uses DEV's np_stats (both do) */
 	char tag[NP_DIRS][17];
+	__u32 xdp_hook_id;	/* the program on DEV's XDP hook, 0 if none */
+	__u32 xdp_link_id;	/* our pinned link, if attached to DEV */
+	__u32 xdp_prog_id;
+	bool xdp_pinned;	/* a link is pinned (maybe defunct) */
+	bool xdp_ours;		/* DEV runs our link's program, natively */
 };
+
+/* DEV's XDP hook and our pinned link. */
+static int xdp_read(const char *dev, struct np_state *st, struct xerr *err)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd, e;
+
+	e = -bpf_xdp_query(st->ifindex, 0, &q);
+	if (e)
+		return bpf_error(err, e, "cannot query the XDP hook");
+	st->xdp_hook_id = q.drv_prog_id ?: q.skb_prog_id ?: q.hw_prog_id;
+	dev_path(path, dev, NP_XDP_LINK);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : bpf_error(err, errno, path);
+	st->xdp_pinned = true;
+	memset(&info, 0, sizeof(info));
+	e = bpf_obj_get_info_by_fd(fd, &info, &len) ? errno : 0;
+	close(fd);
+	if (e)
+		return bpf_error(err, e, path);
+	if (info.type == BPF_LINK_TYPE_XDP &&
+	    info.xdp.ifindex == (__u32)st->ifindex) {
+		st->xdp_link_id = info.id;
+		st->xdp_prog_id = info.prog_id;
+	}
+	st->xdp_ours = st->xdp_link_id && q.drv_prog_id == st->xdp_prog_id;
+	return 0;
+}
+
+/* Remove our XDP link from DEV (detached first: a pin may be shared). */
+static int xdp_remove(const char *dev, const struct np_state *st,
+		      struct xerr *err)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!st->xdp_pinned)
+		return 0;
+	dev_path(path, dev, NP_XDP_LINK);
+	fd = bpf_obj_get(path);
+	if (fd >= 0 && st->xdp_link_id && bpf_link_detach(fd)) {
+		close(fd);
+		return bpf_error(err, errno, "cannot detach np_xdp");
+	}
+	if (fd >= 0)
+		close(fd);
+	if (unlink(path) && errno != ENOENT)
+		return xerr_set(err, XNIC_EXIT_SYSTEM, "cannot unpin %s: %s",
+				path, strerror(errno));
+	return 0;
+}
+
+/*
+ * np_xdp (@prog_fd, program id @id with @tag) on DEV in native mode:
+ * our link updated, or a new one created and pinned. *changed if so.
+ */
+static int xdp_place(const char *dev, const struct np_state *st, int prog_fd,
+		     const char *tag, bool *changed, struct xerr *err)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts,
+		    .flags = XDP_FLAGS_DRV_MODE);
+	char path[PATH_MAX], old[17];
+	int fd, e = 0, ret;
+
+	dev_path(path, dev, NP_XDP_LINK);
+	if (st->xdp_ours) {
+		if (!prog_tag(st->xdp_prog_id, old) && !strcmp(old, tag))
+			return 0;
+		fd = bpf_obj_get(path);
+		if (fd < 0 || bpf_link_update(fd, prog_fd, NULL))
+			e = errno;
+		if (fd >= 0)
+			close(fd);
+		*changed = !e;
+		return e ? bpf_error(err, e, "cannot update np_xdp") : 0;
+	}
+	/* Defunct (its device went away, or not ours any more): unpin. */
+	ret = xdp_remove(dev, st, err);
+	if (ret)
+		return ret;
+	fd = bpf_link_create(prog_fd, st->ifindex, BPF_XDP, &opts);
+	if (fd < 0) {
+		e = errno;
+		if (e == EOPNOTSUPP)
+			return xerr_set(err, XNIC_EXIT_SYSTEM,
+					"%s: the driver does not support native XDP (%s)",
+					dev, strerror(e));
+		if (e == EBUSY || e == EEXIST)
+			return xerr_set(err, XNIC_EXIT_BUSY,
+					"%s: another XDP program was attached meanwhile (%s)",
+					dev, strerror(e));
+		return bpf_error(err, e, "cannot attach np_xdp");
+	}
+	/* Until pinned, the link lives by this fd: dying here detaches it. */
+	if (bpf_obj_pin(fd, path))
+		ret = bpf_error(err, errno, "cannot pin the XDP link");
+	close(fd);
+	*changed = !ret;
+	return ret;
+}
 
 static int state_read(const char *dev, struct np_state *st, struct xerr *err)
 {
@@ -239,7 +396,7 @@ static int state_read(const char *dev, struct np_state *st, struct xerr *err)
 		if (e)
 			return bpf_error(err, e, "cannot read the filter's program");
 	}
-	return 0;
+	return xdp_read(dev, st, err);
 }
 
 static int check_foreign(const char *dev, const struct np_state *st,
@@ -253,6 +410,16 @@ static int check_foreign(const char *dev, const struct np_state *st,
 					"%s: the tc %s filter at handle 0x%x priority 0x%x runs program id %u, not attached by xnicctl: left alone",
 					dev, dir_names[d], NP_TC_HANDLE,
 					NP_TC_PRIO, st->prog_id[d]);
+	return 0;
+}
+
+static int check_xdp_foreign(const char *dev, const struct np_state *st,
+			     struct xerr *err)
+{
+	if (st->xdp_hook_id && !st->xdp_ours)
+		return xerr_set(err, XNIC_EXIT_BUSY,
+				"%s already has XDP program id %u, not np_xdp attached by xnicctl (the prefilter?): --xdp needs the hook",
+				dev, st->xdp_hook_id);
 	return 0;
 }
 
@@ -275,17 +442,19 @@ static int tc_place(const struct np_state *st, int d, int prog_fd,
 static int np_attach(const struct svc_req *req, struct xerr *err)
 {
 	struct np_config cfg = { .node_addr = req->node_addr };
-	bool fresh[NP_DIRS] = { false }, changed = false;
+	bool fresh[NP_DIRS] = { false }, changed = false, xchanged = false;
 	char addr[INET_ADDRSTRLEN] = "none", tag[17];
 	struct bpf_prog_info info;
 	struct nodeport *s = NULL;
-	__u32 zero = 0, id[NP_DIRS], len;
+	__u32 zero = 0, id[NP_DIRS], len, xdp_id = 0;
 	struct np_state st;
 	int d, fd, e, ret;
 
 	ret = state_read(req->dev, &st, err);
 	if (!ret)
 		ret = check_foreign(req->dev, &st, err);
+	if (!ret && req->xdp)
+		ret = check_xdp_foreign(req->dev, &st, err);
 	if (!ret)
 		ret = tc_clsact_create(st.ifindex, err);
 	if (!ret)
@@ -325,6 +494,22 @@ static int np_attach(const struct svc_req *req, struct xerr *err)
 		fresh[d] = !ret && !st.ours[d];
 		changed |= !ret;
 	}
+	if (!ret && req->xdp) {
+		fd = bpf_program__fd(s->progs.np_xdp);
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		e = bpf_obj_get_info_by_fd(fd, &info, &len) ? errno :
+		    prog_tag(info.id, tag);
+		if (e)
+			ret = bpf_error(err, e, "cannot read the loaded program");
+		else
+			ret = xdp_place(req->dev, &st, fd, tag, &xchanged, err);
+		xdp_id = xchanged ? info.id : st.xdp_prog_id;
+	} else if (!ret && st.xdp_pinned) {
+		ret = xdp_remove(req->dev, &st, err);
+		xchanged = !ret && st.xdp_ours;
+	}
+	changed |= xchanged;
 	/* All or nothing for a first attach. */
 	for (d = 0; ret && d < NP_DIRS; d++)
 		if (fresh[d])
@@ -334,10 +519,10 @@ static int np_attach(const struct svc_req *req, struct xerr *err)
 		return ret;
 	if (req->node_addr)
 		inet_ntop(AF_INET, &req->node_addr, addr, sizeof(addr));
-	printf("%s: nodeport %s (ingress prog id %u, egress prog id %u), node address %s\n",
+	printf("%s: nodeport %s (ingress prog id %u, egress prog id %u, xdp prog id %u), node address %s\n",
 	       req->dev, !changed ? "already attached" :
 	       st.ours[NP_IN] || st.ours[NP_OUT] ? "updated" : "attached",
-	       id[NP_IN], id[NP_OUT], addr);
+	       id[NP_IN], id[NP_OUT], xdp_id, addr);
 	return xerr_flush(err);
 }
 
@@ -351,10 +536,14 @@ static int np_detach(const struct svc_req *req, struct xerr *err)
 		ret = check_foreign(req->dev, &st, err);
 	if (ret)
 		return ret;
-	if (!st.ours[NP_IN] && !st.ours[NP_OUT]) {
+	if (!st.ours[NP_IN] && !st.ours[NP_OUT] && !st.xdp_pinned) {
 		printf("%s: no nodeport attached by xnicctl\n", req->dev);
 		return xerr_flush(err);
 	}
+	/* XDP first: it must not SNAT flows tc can no longer see back. */
+	ret = xdp_remove(req->dev, &st, err);
+	if (ret)
+		return ret;
 	for (d = 0; d < NP_DIRS; d++) {
 		if (!st.ours[d])
 			continue;
@@ -364,8 +553,9 @@ static int np_detach(const struct svc_req *req, struct xerr *err)
 					 "cannot detach the tc ingress filter" :
 					 "cannot detach the tc egress filter");
 	}
-	printf("%s: nodeport detached (ingress prog id %u, egress prog id %u); its maps stay pinned\n",
-	       req->dev, st.prog_id[NP_IN], st.prog_id[NP_OUT]);
+	printf("%s: nodeport detached (ingress prog id %u, egress prog id %u, xdp prog id %u); its maps stay pinned\n",
+	       req->dev, st.prog_id[NP_IN], st.prog_id[NP_OUT],
+	       st.xdp_link_id ? st.xdp_prog_id : 0);
 	return xerr_flush(err);
 }
 
@@ -440,6 +630,9 @@ static int np_show(const struct svc_req *req, struct xerr *err)
 			printf("  %s: %s prog id %u\n", dir_names[d],
 			       st.ours[d] ? "attached" : "not attached",
 			       st.ours[d] ? st.prog_id[d] : 0);
+		printf("  xdp: %s prog id %u\n",
+		       st.xdp_ours ? "attached (native)" : "not attached",
+		       st.xdp_ours ? st.xdp_prog_id : 0);
 		for (k = 0; k < NP_REASON_MAX; k++)
 			printf("  %-16s %llu packets %llu bytes\n",
 			       reason_names[k],
@@ -455,6 +648,7 @@ static int np_show(const struct svc_req *req, struct xerr *err)
 			st.prog_id[NP_IN]);
 	json_member_int(&j, "egress_prog_id", st.ours[NP_OUT],
 			st.prog_id[NP_OUT]);
+	json_member_int(&j, "xdp_prog_id", st.xdp_ours, st.xdp_prog_id);
 	json_member_int(&j, "flows", true, (int64_t)flows);
 	json_key(&j, "counters");
 	json_object_begin(&j);

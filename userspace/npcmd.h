@@ -5,17 +5,22 @@
  * are sock_lb's, pinned under PIN_LB; the rest is pinned beside them:
  *
  *   /sys/fs/bpf/xnic/lb/lb_svc ... lb_be_stats   shared with sock_lb
- *   /sys/fs/bpf/xnic/lb/np_ct, np_rev            the connection table,
+ *   /sys/fs/bpf/xnic/lb/np_ct, np_rev, np_xrev   the connection table,
  *                                                shared by every device
  *   /sys/fs/bpf/xnic/lb/np/DEV/np_config         DEV's node address
  *   /sys/fs/bpf/xnic/lb/np/DEV/np_stats          DEV's counters
+ *   /sys/fs/bpf/xnic/lb/np/DEV/xdp_link          np_xdp's native XDP link
+ *                                                (attach --xdp)
+ *   /sys/fs/bpf/xnic/xnic_events ...             drop events, shared with
+ *                                                every program that drops
  *
  * The filters are np_ingress and np_egress, direct-action bpf filters
  * at handle and priority NP_TC_HANDLE/NP_TC_PRIO on DEV's clsact hook:
  * before the tc policy (0x786e), which still sees every packet they
  * pass (they return TC_ACT_UNSPEC). A filter there is xnicctl's when
  * its program uses DEV's pinned np_stats; anything else belongs to
- * another tool and is never replaced or removed.
+ * another tool and is never replaced or removed. The same goes for the
+ * XDP hook: np_xdp is ours when DEV runs the pinned xdp_link's program.
  */
 #ifndef XNICCTL_NPCMD_H
 #define XNICCTL_NPCMD_H
@@ -32,6 +37,9 @@
  * attach DEV [--node-addr ADDR] | detach DEV | show DEV [--json].
  */
 int np_parse(int argc, char **argv, struct svc_req *req, struct xerr *err);
+
+/* The name `service nodeport show` gives enum np_reason @r, or NULL. */
+const char *np_reason_name(unsigned int r);
 
 /*
  * Run a parsed SVC_NP_* request; the caller holds pin_lock() as @lock

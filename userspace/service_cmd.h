@@ -60,6 +60,7 @@ struct svc_req {
 	unsigned int nbe;
 	const char *dev;	/* nodeport: the node device */
 	unsigned int node_addr;	/* nodeport attach: network order, 0: none */
+	bool xdp;		/* nodeport attach --xdp */
 };
 
 /* "ADDR:PORT" or "[ADDR6]:PORT" (port 1..65535). */

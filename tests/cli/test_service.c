@@ -165,6 +165,10 @@ static void test_nodeport(void **state)
 	OK("nodeport", "attach", "--node-addr", "192.0.2.1", "xa");
 	assert_string_equal(req.dev, "xa");
 	assert_memory_equal(&req.node_addr, "\xc0\x00\x02\x01", 4);
+	assert_false(req.xdp);
+	OK("nodeport", "attach", "xa", "--xdp", "--node-addr", "192.0.2.1");
+	assert_true(req.xdp);
+	assert_memory_equal(&req.node_addr, "\xc0\x00\x02\x01", 4);
 	OK("nodeport", "detach", "xa");
 	assert_int_equal(req.op, SVC_NP_DETACH);
 	OK("nodeport", "show", "xa");
@@ -197,6 +201,12 @@ static void test_bad_nodeport(void **state)
 	    "nodeport", "attach", "xa", "--node-addr", "255.255.255.255");
 	BAD("missing value after '--node-addr'", "nodeport", "attach", "xa",
 	    "--node-addr");
+	BAD("--xdp needs --node-addr: np_xdp SNATs to the node address so replies come back through DEV",
+	    "nodeport", "attach", "xa", "--xdp");
+	BAD("duplicate option '--xdp'", "nodeport", "attach", "xa", "--xdp",
+	    "--xdp", "--node-addr", "192.0.2.1");
+	BAD("unknown option '--xdp'", "nodeport", "detach", "xa", "--xdp");
+	BAD("unknown option '--xdp'", "nodeport", "show", "xa", "--xdp");
 	BAD("unknown option '--node-addr'", "nodeport", "detach", "xa",
 	    "--node-addr", "192.0.2.1");
 	BAD("unknown option '--json'", "nodeport", "attach", "xa", "--json");
