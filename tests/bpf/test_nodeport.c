@@ -11,10 +11,17 @@
  * the program's arithmetic), every byte the translation must not touch is
  * compared with the input, and every run's reason counter must move by
  * exactly that packet (np_stats, summed over CPUs, against a tally).
+ * Every drop must send exactly one drop event, every pass none.
+ *
+ * np_xdp asks the FIB where the backend is, and test runs use the
+ * routing of the caller's network namespace: the tests run in a new one
+ * of their own, with a veth pair whose routes and permanent neighbours
+ * are set up here (setup_netns()), and runs pass it as the ingress port.
  *
  * Needs root (CAP_BPF + CAP_NET_ADMIN). CMOCKA_MESSAGE_OUTPUT=TAP for
  * TAP output, as the test harness uses.
  */
+#define _GNU_SOURCE	/* unshare() */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,9 +38,16 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "bpftest.h"
+#include "evtest.h"
 #include "nodeport.h"
 #include "nodeport.skel.h"
 #include "service.h"
@@ -50,13 +64,19 @@
 #define BE1		"10.0.1.2"
 #define BE2		"10.0.1.3"
 #define BE_PORT		8080
+/* The netns's routes (setup_netns()): */
+#define CLIENT2		"10.0.0.6"	/* np0, a neighbour */
+#define BE_OTHER	"10.9.0.2"	/* out of np1, a neighbour */
+#define CLIENT_MAC	"\x02\x00\x00\x00\x00\x05"	/* CLIENT's */
+#define BE1_MAC		"\x02\x00\x00\x00\x01\x02"	/* BE1's; BE2: none */
 
-enum dir { IN, OUT };
+enum dir { IN, OUT, XDP };
 
 static struct nodeport *skel;
-static int prog_fd[2], svc_fd, sel_fd, be_fd, sstats_fd, bstats_fd;
-static int ct_fd, rev_fd, config_fd, stats_fd;
-static int ncpus;
+static int prog_fd[3], svc_fd, sel_fd, be_fd, sstats_fd, bstats_fd;
+static int ct_fd, rev_fd, xrev_fd, config_fd, stats_fd;
+static int ncpus, lo_ifindex, np0_ifindex;
+static uint8_t np0_mac[ETH_ALEN];
 static struct np_stat tally[NP_REASON_MAX];
 
 static const char *const reason_name[NP_REASON_MAX] = {
@@ -66,10 +86,20 @@ static const char *const reason_name[NP_REASON_MAX] = {
 	[NP_DNAT_NEW] = "DNAT_NEW",
 	[NP_DNAT_FLOW] = "DNAT_FLOW",
 	[NP_SNAT] = "SNAT",
+	[NP_XDP_PASS] = "XDP_PASS",
+	[NP_XDP_PASS_NO_NODE] = "XDP_PASS_NO_NODE",
+	[NP_XDP_PASS_TC_FLOW] = "XDP_PASS_TC_FLOW",
+	[NP_XDP_PASS_ROUTE] = "XDP_PASS_ROUTE",
+	[NP_XDP_PASS_NO_NEIGH] = "XDP_PASS_NO_NEIGH",
+	[NP_XDP_PASS_PORT_BUSY] = "XDP_PASS_PORT_BUSY",
+	[NP_XDP_TX_NEW] = "XDP_TX_NEW",
+	[NP_XDP_TX_FLOW] = "XDP_TX_FLOW",
+	[NP_XDP_TX_REPLY] = "XDP_TX_REPLY",
 	[NP_DROP_NO_BACKEND] = "DROP_NO_BACKEND",
 	[NP_DROP_MALFORMED] = "DROP_MALFORMED",
 	[NP_DROP_FRAGMENT] = "DROP_FRAGMENT",
 	[NP_DROP_REWRITE] = "DROP_REWRITE",
+	[NP_DROP_XDP_ROUTE] = "DROP_XDP_ROUTE",
 };
 
 /* ---- packets ---------------------------------------------------------- */
@@ -340,6 +370,7 @@ static int reset(void **state)
 	clear_hash(bstats_fd, sizeof(__u32));
 	clear_hash(ct_fd, sizeof(struct np_tuple));
 	clear_hash(rev_fd, sizeof(struct np_tuple));
+	clear_hash(xrev_fd, sizeof(struct np_tuple));
 	node_addr(NULL);
 	zero_percpu(stats_fd, NP_REASON_MAX);
 	memset(tally, 0, sizeof(tally));
@@ -376,33 +407,88 @@ static bool stats_match(void)
 	return ok;
 }
 
+static const char *const dir_name[] = { "ingress", "egress", "xdp" };
+
+/* The verdict @d gives a packet of @reason. */
+static int verdict(enum dir d, int reason)
+{
+	if (d != XDP)
+		return NP_REASON_IS_DROP(reason) ? TC_ACT_SHOT : TC_ACT_UNSPEC;
+	if (NP_REASON_IS_DROP(reason))
+		return XDP_DROP;
+	return NP_REASON_IS_TX(reason) ? XDP_TX : XDP_PASS;
+}
+
+/* One event for a drop, with @in's addresses and ports; none otherwise. */
+static void check_event(enum dir d, const struct pkt *in, int reason,
+			uint64_t t0, uint64_t t1)
+{
+	static const uint8_t hook[] = {
+		XNIC_EV_HOOK_TC_INGRESS, XNIC_EV_HOOK_TC_EGRESS,
+		XNIC_EV_HOOK_XDP,
+	};
+	const struct xnic_drop_event *e;
+
+	if (!NP_REASON_IS_DROP(reason)) {
+		if (ev_n)
+			fail_msg("%u drop events for a pass (%s)", ev_n,
+				 reason_name[reason]);
+		return;
+	}
+	e = ev_one(hook[d], XNIC_EV_PROG_NODEPORT, (uint8_t)reason,
+		   (uint32_t)(d == XDP ? np0_ifindex : lo_ifindex),
+		   (uint32_t)in->len, t0, t1);
+	assert_int_equal(e->ethertype, 0x0800);
+	assert_int_equal(e->family, XNIC_EV_FAMILY_IPV4);
+	assert_int_equal(e->proto, in->b[ETH_LEN + 9]);
+	assert_int_equal(e->flags, XNIC_EV_F_PORTS);
+	assert_int_equal(e->sport, pkt_sport(in));
+	assert_int_equal(e->dport, pkt_dport(in));
+	assert_memory_equal(e->saddr, in->b + ETH_LEN + 12, 4);
+	assert_memory_equal(e->daddr, in->b + ETH_LEN + 16, 4);
+}
+
 /*
- * Run @in through direction @d; the output in @out. Asserts the verdict
- * the reason implies and that only that reason's counter moved.
+ * Run @in through @d (XDP: arriving on np0); the output in @out.
+ * Asserts the verdict the reason implies, that only that reason's
+ * counter moved, and the drop event (or none).
  */
 static void run(enum dir d, const struct pkt *in, int reason, struct pkt *out)
 {
+	struct xdp_md ctx = {
+		.data_end = (uint32_t)in->len,
+		.ingress_ifindex = (uint32_t)np0_ifindex,
+	};
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = in->b,
 		.data_size_in = (uint32_t)in->len,
 		.data_out = out->b,
 		.data_size_out = sizeof(out->b),
 	);
-	int want = NP_REASON_IS_DROP(reason) ? TC_ACT_SHOT : TC_ACT_UNSPEC;
+	int want = verdict(d, reason);
+	uint64_t t0, t1;
 
+	if (d == XDP) {
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+	}
 	memset(out, 0, sizeof(*out));
+	t0 = ev_now();
 	assert_int_equal(bpf_prog_test_run_opts(prog_fd[d], &opts), 0);
+	t1 = ev_now();
+	ev_take();
 	out->len = opts.data_size_out;
 	out->l4 = in->l4;
 	assert_int_equal(out->len, in->len);
 	if ((int)opts.retval != want)
-		fail_msg("%s: verdict %d, want %d (%s)", d == IN ? "ingress" :
-			 "egress", (int)opts.retval, want, reason_name[reason]);
+		fail_msg("%s: verdict %d, want %d (%s)", dir_name[d],
+			 (int)opts.retval, want, reason_name[reason]);
 	tally[reason].packets++;
 	tally[reason].bytes += in->len;
 	if (!stats_match())
 		fail_msg("counters differ after a packet of reason %s",
 			 reason_name[reason]);
+	check_event(d, in, reason, t0, t1);
 }
 
 /* Passed untouched: every byte out as it came in. */
@@ -577,6 +663,25 @@ static void test_nodeport(void **state)
 	assert_int_equal(pkt_sport(&out), 30080);
 }
 
+/*
+ * ICMP, and to a service port: ARP, IPv6 (IPv4 only) and a VLAN tag (not
+ * parsed): passed as they are.
+ */
+static void run_foreign(enum dir d, int reason)
+{
+	static const uint16_t types[] = { 0x0806, 0x86dd, 0x8100 };
+	struct pkt p;
+	size_t i;
+
+	pkt_build(&p, P_ICMP, CLIENT, 0, VIP, 0, 5, 8, 0);
+	run_untouched(d, &p, reason);
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		tcp(&p, CLIENT, 40000, VIP, 80);
+		put16(p.b + 12, types[i]);
+		run_untouched(d, &p, reason);
+	}
+}
+
 static void test_non_service_untouched(void **state)
 {
 	struct pkt p;
@@ -591,18 +696,8 @@ static void test_non_service_untouched(void **state)
 	tcp(&p, CLIENT, 40000, "10.96.0.11", 80);
 	run_untouched(IN, &p, NP_PASS_OTHER);
 	pkt_build(&p, P_ICMP, CLIENT, 0, VIP, 0, 5, 8, 0);
-	run_untouched(IN, &p, NP_PASS_OTHER);
 	run_untouched(OUT, &p, NP_PASS_OTHER);
-
-	/* ARP and IPv6 (IPv4 only): passed as they are. */
-	tcp(&p, CLIENT, 40000, VIP, 80);
-	put16(p.b + 12, 0x0806);
-	run_untouched(IN, &p, NP_PASS_OTHER);
-	put16(p.b + 12, 0x86dd);
-	run_untouched(IN, &p, NP_PASS_OTHER);
-	/* A VLAN tag: not parsed, passed. */
-	put16(p.b + 12, 0x8100);
-	run_untouched(IN, &p, NP_PASS_OTHER);
+	run_foreign(IN, NP_PASS_OTHER);
 	assert_int_equal(lb_selected(sstats_fd, 1, false), 0);
 }
 
@@ -830,11 +925,284 @@ static void test_fragments(void **state)
 	assert_int_equal(lb_selected(sstats_fd, 1, false), 1);
 }
 
+/* ---- np_xdp ------------------------------------------------------------ */
+
+/* Service 3: VIP:80/tcp with the one backend @id at @addr. */
+static void one_backend(uint32_t id, const char *addr)
+{
+	backend(id, 3, addr);
+	service(3, 0, VIP, 80, P_TCP, &id, 1);
+}
+
+/* @out is @in but for MACs, addresses, ports and the two checksums. */
+static void assert_only_xdp_rewrite(const struct pkt *in,
+				    const struct pkt *out)
+{
+	const size_t span[][2] = {
+		{ 0, 2 * ETH_ALEN },
+		{ ETH_LEN + 10, 10 },	/* IPv4 checksum and addresses */
+		{ in->l4, 4 },
+		{ csum_off(in), 2 },
+	};
+	struct pkt a = *in, b = *out;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(span); i++) {
+		memset(a.b + span[i][0], 0, span[i][1]);
+		memset(b.b + span[i][0], 0, span[i][1]);
+	}
+	assert_memory_equal(a.b, b.b, in->len);
+}
+
+/* XDP_TX of @in as src:sport -> dst:dport to @dmac, from np0's MAC. */
+static void run_tx(const struct pkt *in, int reason, const char *dmac,
+		   const char *src, uint16_t sport, const char *dst,
+		   uint16_t dport, bool udp_zero)
+{
+	struct pkt out;
+
+	run(XDP, in, reason, &out);
+	assert_only_xdp_rewrite(in, &out);
+	assert_sums(&out, udp_zero);
+	assert_memory_equal(out.b, dmac, ETH_ALEN);
+	assert_memory_equal(out.b + ETH_ALEN, np0_mac, ETH_ALEN);
+	assert_int_equal(pkt_saddr(&out), ip(src));
+	assert_int_equal(pkt_sport(&out), sport);
+	assert_int_equal(pkt_daddr(&out), ip(dst));
+	assert_int_equal(pkt_dport(&out), dport);
+}
+
+static void test_xdp_flow_and_reply(void **state)
+{
+	struct pkt p;
+	int i;
+
+	(void)state;
+	node_addr(NODE);
+	one_backend(31, BE1);
+	tcp(&p, CLIENT, 40000, VIP, 80);
+	run_tx(&p, NP_XDP_TX_NEW, BE1_MAC, NODE, 40000, BE1, BE_PORT, false);
+	for (i = 0; i < 5; i++) {
+		p.b[p.l4 + 13] = 0x10;
+		p.b[p.len - 1] = (uint8_t)i;
+		seal(&p, false);
+		run_tx(&p, NP_XDP_TX_FLOW, BE1_MAC, NODE, 40000, BE1, BE_PORT,
+		       false);
+	}
+	assert_int_equal(lb_selected(sstats_fd, 3, false), 1);
+	assert_int_equal(lb_selected(bstats_fd, 31, false), 1);
+
+	/* The backend's SYN-ACK to the node: back to the client from VIP. */
+	tcp(&p, BE1, BE_PORT, NODE, 40000);
+	p.b[p.l4 + 13] = 0x12;
+	seal(&p, false);
+	run_tx(&p, NP_XDP_TX_REPLY, CLIENT_MAC, VIP, 80, CLIENT, 40000, false);
+	/* Another port of the node, another backend port: not a reply. */
+	tcp(&p, BE1, BE_PORT, NODE, 40001);
+	run_untouched(XDP, &p, NP_XDP_PASS);
+	tcp(&p, BE1, BE_PORT + 1, NODE, 40000);
+	run_untouched(XDP, &p, NP_XDP_PASS);
+
+	/* A NodePort: the reply comes from the node address and port. */
+	backend(41, 4, BE1);
+	service(4, 0, "0.0.0.0", 30080, P_TCP, (const uint32_t[]){ 41 }, 1);
+	tcp(&p, CLIENT, 40001, NODE, 30080);
+	run_tx(&p, NP_XDP_TX_NEW, BE1_MAC, NODE, 40001, BE1, BE_PORT, false);
+	tcp(&p, BE1, BE_PORT, NODE, 40001);
+	run_tx(&p, NP_XDP_TX_REPLY, CLIENT_MAC, NODE, 30080, CLIENT, 40001,
+	       false);
+}
+
+static void test_xdp_udp_and_options(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	node_addr(NODE);
+	backend(51, 5, BE1);
+	service(5, 0, VIP, 53, P_UDP, (const uint32_t[]){ 51 }, 1);
+	udp(&p, CLIENT, 5353, VIP, 53);
+	run_tx(&p, NP_XDP_TX_NEW, BE1_MAC, NODE, 5353, BE1, BE_PORT, false);
+	udp(&p, BE1, BE_PORT, NODE, 5353);
+	run_tx(&p, NP_XDP_TX_REPLY, CLIENT_MAC, VIP, 53, CLIENT, 5353, false);
+	/* No checksum (0): stays 0 both ways. */
+	udp(&p, CLIENT, 5354, VIP, 53);
+	seal(&p, true);
+	run_tx(&p, NP_XDP_TX_NEW, BE1_MAC, NODE, 5354, BE1, BE_PORT, true);
+	udp(&p, BE1, BE_PORT, NODE, 5354);
+	seal(&p, true);
+	run_tx(&p, NP_XDP_TX_REPLY, CLIENT_MAC, VIP, 53, CLIENT, 5354, true);
+	/* IPv4 options (IHL 15): the L4 header found behind them. */
+	one_backend(31, BE1);
+	pkt_build(&p, P_TCP, CLIENT, 40000, VIP, 80, 15, 20, 9);
+	run_tx(&p, NP_XDP_TX_NEW, BE1_MAC, NODE, 40000, BE1, BE_PORT, false);
+}
+
+static void test_xdp_pass_to_tc(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	one_backend(31, BE1);
+	/* No node address to SNAT to: tc's flow, on XDP's pick. */
+	tcp(&p, CLIENT, 40000, VIP, 80);
+	run_untouched(XDP, &p, NP_XDP_PASS_NO_NODE);
+	assert_int_equal(run_dnat(&p, NP_DNAT_FLOW, BE_PORT), ip(BE1));
+	assert_int_equal(lb_selected(sstats_fd, 3, false), 1);
+	/* And tc's for good, node address or not. */
+	node_addr(NODE);
+	run_untouched(XDP, &p, NP_XDP_PASS_TC_FLOW);
+
+	/* No neighbour for BE2 yet: the stack resolves it, tc's flow. */
+	backend(61, 6, BE2);
+	service(6, 0, VIP, 81, P_TCP, (const uint32_t[]){ 61 }, 1);
+	tcp(&p, CLIENT, 40000, VIP, 81);
+	run_untouched(XDP, &p, NP_XDP_PASS_NO_NEIGH);
+	run_untouched(XDP, &p, NP_XDP_PASS_TC_FLOW);
+	assert_int_equal(run_dnat(&p, NP_DNAT_FLOW, BE_PORT), ip(BE2));
+
+	/* The backend is out of another port. */
+	backend(71, 7, BE_OTHER);
+	service(7, 0, VIP, 82, P_TCP, (const uint32_t[]){ 71 }, 1);
+	tcp(&p, CLIENT, 40000, VIP, 82);
+	run_untouched(XDP, &p, NP_XDP_PASS_ROUTE);
+	/* No forwarding on the node: the FIB says so. */
+	tcp(&p, CLIENT, 40002, VIP, 80);
+	assert_int_equal(system("sysctl -qw net.ipv4.conf.all.forwarding=0"),
+			 0);
+	run_untouched(XDP, &p, NP_XDP_PASS_ROUTE);
+	assert_int_equal(system("sysctl -qw net.ipv4.conf.all.forwarding=1"),
+			 0);
+	/* Picked at XDP all the same: tc keeps the backend. */
+	assert_int_equal(run_dnat(&p, NP_DNAT_FLOW, BE_PORT), ip(BE1));
+	assert_int_equal(lb_selected(sstats_fd, 3, false), 2);
+
+	/* Not a service, not IPv4, not parseable: tc decides. */
+	tcp(&p, CLIENT, 40000, VIP, 9999);
+	run_untouched(XDP, &p, NP_XDP_PASS);
+	run_foreign(XDP, NP_XDP_PASS);
+	tcp(&p, CLIENT, 40003, VIP, 80);
+	p.b[ETH_LEN] = 0x44;
+	run_untouched(XDP, &p, NP_XDP_PASS);
+	pkt_build(&p, P_TCP, CLIENT, 40003, VIP, 80, 5, 3, 0);
+	run_untouched(XDP, &p, NP_XDP_PASS);
+	pkt_build(&p, P_TCP, CLIENT, 40003, VIP, 80, 5, 0, 30);
+	p.b[ETH_LEN] = 0x4f;
+	run_untouched(XDP, &p, NP_XDP_PASS);
+	/* Service flows tc drops (and sends the event for). */
+	pkt_build(&p, P_TCP, CLIENT, 40003, VIP, 80, 5, 19, 0);
+	run_untouched(XDP, &p, NP_XDP_PASS);
+	run_untouched(IN, &p, NP_DROP_MALFORMED);
+	tcp(&p, CLIENT, 40004, VIP, 80);
+	put16(p.b + ETH_LEN + 6, 0x2000);	/* MF, offset 0 */
+	seal(&p, false);
+	run_untouched(XDP, &p, NP_XDP_PASS);
+	run_untouched(IN, &p, NP_DROP_FRAGMENT);
+	put16(p.b + ETH_LEN + 6, 0x0003);	/* a later fragment */
+	seal(&p, false);
+	run_untouched(XDP, &p, NP_XDP_PASS);
+	/* None of these picked a backend. */
+	assert_int_equal(lb_selected(sstats_fd, 3, false), 2);
+}
+
+static void test_xdp_port_busy(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	node_addr(NODE);
+	one_backend(31, BE1);
+	tcp(&p, CLIENT, 40000, VIP, 80);
+	run_tx(&p, NP_XDP_TX_NEW, BE1_MAC, NODE, 40000, BE1, BE_PORT, false);
+	/* Another client, same port, same backend: the SNAT would clash. */
+	tcp(&p, CLIENT2, 40000, VIP, 80);
+	run_untouched(XDP, &p, NP_XDP_PASS_PORT_BUSY);
+	assert_int_equal(run_dnat(&p, NP_DNAT_FLOW, BE_PORT), ip(BE1));
+	/* The reply still goes to the first client. */
+	tcp(&p, BE1, BE_PORT, NODE, 40000);
+	run_tx(&p, NP_XDP_TX_REPLY, CLIENT_MAC, VIP, 80, CLIENT, 40000, false);
+}
+
+static void test_xdp_drops(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	node_addr(NODE);
+	service(8, 0, VIP, 83, P_TCP, NULL, 0);
+	tcp(&p, CLIENT, 40000, VIP, 83);
+	run_untouched(XDP, &p, NP_DROP_NO_BACKEND);
+	assert_int_equal(lb_selected(sstats_fd, 8, true), 1);
+
+	/* An XDP flow whose backend stops being reachable out of np0. */
+	one_backend(31, BE1);
+	tcp(&p, CLIENT, 40000, VIP, 80);
+	run_tx(&p, NP_XDP_TX_NEW, BE1_MAC, NODE, 40000, BE1, BE_PORT, false);
+	assert_int_equal(system("ip neigh del " BE1 " dev np0"), 0);
+	run_untouched(XDP, &p, NP_DROP_XDP_ROUTE);
+	assert_int_equal(system("ip neigh add " BE1
+				" lladdr 02:00:00:00:01:02 dev np0 nud permanent"),
+			 0);
+	run_tx(&p, NP_XDP_TX_FLOW, BE1_MAC, NODE, 40000, BE1, BE_PORT, false);
+	/* Its reply, when the client is gone. */
+	assert_int_equal(system("ip neigh del " CLIENT " dev np0"), 0);
+	tcp(&p, BE1, BE_PORT, NODE, 40000);
+	run_untouched(XDP, &p, NP_DROP_XDP_ROUTE);
+	assert_int_equal(system("ip neigh add " CLIENT
+				" lladdr 02:00:00:00:00:05 dev np0 nud permanent"),
+			 0);
+	/* A reply cut short: tc could not translate it either. */
+	pkt_build(&p, P_TCP, BE1, BE_PORT, NODE, 40000, 5, 12, 0);
+	run_untouched(XDP, &p, NP_DROP_MALFORMED);
+}
+
 /* ---- setup ------------------------------------------------------------- */
+
+/*
+ * A network namespace of our own: np0 (the node port, NODE/24, routes to
+ * 10.0.0.0/16 with CLIENT, CLIENT2 and BE1 as neighbours, BE2 none) and
+ * its peer np1 (10.9.0.0/16, BE_OTHER), forwarding on.
+ */
+static int setup_netns(void)
+{
+	static const char *const cmds[] = {
+		"ip link add np0 address 02:00:00:00:00:01 type veth peer name np1",
+		"ip link set lo up",
+		"ip link set np0 up",
+		"ip link set np1 up",
+		"ip addr add " NODE "/24 dev np0",
+		"ip route add 10.0.0.0/16 dev np0",
+		"ip route add 10.9.0.0/16 dev np1",
+		"ip neigh add " CLIENT " lladdr 02:00:00:00:00:05 dev np0 nud permanent",
+		"ip neigh add " CLIENT2 " lladdr 02:00:00:00:00:06 dev np0 nud permanent",
+		"ip neigh add " BE1 " lladdr 02:00:00:00:01:02 dev np0 nud permanent",
+		"ip neigh add " BE_OTHER " lladdr 02:00:00:00:09:02 dev np1 nud permanent",
+		"sysctl -qw net.ipv4.conf.all.forwarding=1",
+	};
+	size_t i;
+
+	if (unshare(CLONE_NEWNET)) {
+		fprintf(stderr, "nodeport: unshare(CLONE_NEWNET): %s\n",
+			strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		if (system(cmds[i])) {
+			fprintf(stderr, "nodeport: '%s' failed\n", cmds[i]);
+			return -1;
+		}
+	}
+	memcpy(np0_mac, "\x02\x00\x00\x00\x00\x01", ETH_ALEN);
+	lo_ifindex = (int)if_nametoindex("lo");
+	np0_ifindex = (int)if_nametoindex("np0");
+	return lo_ifindex && np0_ifindex ? 0 : -1;
+}
 
 static int group_setup(void **state)
 {
 	(void)state;
+	if (setup_netns())
+		return -1;
 	libbpf_set_print(quiet_print);
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0)
@@ -853,6 +1221,7 @@ static int group_setup(void **state)
 	}
 	prog_fd[IN] = bpf_program__fd(skel->progs.np_ingress);
 	prog_fd[OUT] = bpf_program__fd(skel->progs.np_egress);
+	prog_fd[XDP] = bpf_program__fd(skel->progs.np_xdp);
 	svc_fd = bpf_map__fd(skel->maps.lb_svc);
 	sel_fd = bpf_map__fd(skel->maps.lb_sel);
 	be_fd = bpf_map__fd(skel->maps.lb_be);
@@ -860,14 +1229,21 @@ static int group_setup(void **state)
 	bstats_fd = bpf_map__fd(skel->maps.lb_be_stats);
 	ct_fd = bpf_map__fd(skel->maps.np_ct);
 	rev_fd = bpf_map__fd(skel->maps.np_rev);
+	xrev_fd = bpf_map__fd(skel->maps.np_xrev);
 	config_fd = bpf_map__fd(skel->maps.np_config);
 	stats_fd = bpf_map__fd(skel->maps.np_stats);
+	if (ev_open(skel->obj)) {
+		fprintf(stderr, "nodeport: cannot bind the drop event maps\n");
+		return -1;
+	}
+	ev_unlimited();
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
+	ev_close();
 	nodeport__destroy(skel);
 	return 0;
 }
@@ -888,6 +1264,11 @@ int main(void)
 		cmocka_unit_test_setup(test_service_deleted, reset),
 		cmocka_unit_test_setup(test_malformed, reset),
 		cmocka_unit_test_setup(test_fragments, reset),
+		cmocka_unit_test_setup(test_xdp_flow_and_reply, reset),
+		cmocka_unit_test_setup(test_xdp_udp_and_options, reset),
+		cmocka_unit_test_setup(test_xdp_pass_to_tc, reset),
+		cmocka_unit_test_setup(test_xdp_port_busy, reset),
+		cmocka_unit_test_setup(test_xdp_drops, reset),
 	};
 
 	return cmocka_run_group_tests_name("nodeport", tests, group_setup,
