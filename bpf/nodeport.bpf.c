@@ -49,6 +49,27 @@
  * Every packet is counted once per reason in np_stats. ICMP errors
  * about a translated flow are not translated (they pass as OTHER).
  *
+ * np_xdp (native XDP, in front of np_ingress; flows: bpf/nodeport.h).
+ * Direct packet access; the checksums fixed by RFC 1624 arithmetic
+ * (no skb, no CHECKSUM_PARTIAL: xnic completes offloaded checksums on
+ * the wire). XDP_PASS leaves the packet untouched for tc:
+ *   not IPv4 TCP/UDP with ports, a later fragment, a broken header,
+ *     not a service, a service flow tc drops (first fragment, cut
+ *     short)                                           XDP_PASS
+ *   no np_config.node_addr to SNAT to                  XDP_PASS_NO_NODE
+ *   a flow tc owns (its first packet went to tc)       XDP_PASS_TC_FLOW
+ *   FIB: another port, not forwarded, no forwarding    XDP_PASS_ROUTE
+ *   FIB: neighbour unresolved (the stack resolves it)  XDP_PASS_NO_NEIGH
+ *   np_xrev's tuple held by another live flow          XDP_PASS_PORT_BUSY
+ *   first packet / later packet / backend's reply      XDP_TX_NEW / _FLOW /
+ *                                                      _REPLY (XDP_TX)
+ *   a service without backends                         DROP_NO_BACKEND
+ *   an XDP flow (or reply) the FIB no longer sends
+ *     back out of this port                            DROP_XDP_ROUTE
+ *   a reply of an XDP flow cut short / a first fragment DROP_MALFORMED /
+ *                                                      DROP_FRAGMENT
+ * Every drop, tc or XDP, also sends a drop event (XNIC_EV_PROG_NODEPORT).
+ *
  * Only UAPI headers and libbpf's bpf_helpers.h (no vmlinux.h).
  */
 #include <linux/bpf.h>
