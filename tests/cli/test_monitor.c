@@ -14,6 +14,7 @@
 
 #include "drop_event.h"
 #include "monitor.h"
+#include "nodeport.h"
 #include "policy.h"
 #include "prefilter.h"
 #include "shaping.h"
@@ -130,6 +131,13 @@ static void test_reason_names(void **state)
 	e.reason = EDT_PASS_PACED;
 	assert_null(monitor_reason_name(&e));
 	e.reason = EDT_REASON_MAX;
+	assert_null(monitor_reason_name(&e));
+	e.prog = XNIC_EV_PROG_NODEPORT;
+	e.reason = NP_DROP_NO_BACKEND;
+	assert_string_equal(monitor_reason_name(&e), "drop_no_backend");
+	e.reason = NP_DROP_XDP_ROUTE;
+	assert_string_equal(monitor_reason_name(&e), "drop_xdp_route");
+	e.reason = NP_REASON_MAX;
 	assert_null(monitor_reason_name(&e));
 	e.prog = 0;
 	e.reason = 0;
