@@ -28,6 +28,7 @@ root=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$root/tests/lib/report.sh"
 . "$root/tests/vm/lib.sh"
 . "$root/tests/vm/xnic-lib.sh"
+. "$root/tests/vm/nodeport-lib.sh"
 X=$root/userspace/xnicctl
 PY=(/usr/bin/python3 "$root/tests/vm/nodeport.py")
 PIN=/sys/fs/bpf/xnic/lb
@@ -63,15 +64,7 @@ fwd=$(sysctl -n net.ipv4.ip_forward)
 sysctl -qw net.ipv4.ip_forward=1
 on_exit "sysctl -qw net.ipv4.ip_forward=$fwd"
 
-for i in 1 2; do
-	in_ns np_x$i "${PY[@]}" serve b$i 8080 5353 >/tmp/npx-serve$i.log 2>&1 &
-	on_exit "kill $!"
-done
-if ! wait_for "grep -q ready /tmp/npx-serve1.log && grep -q ready /tmp/npx-serve2.log" 30; then
-	fail $t:servers "backends did not start: $(cat /tmp/npx-serve*.log)"
-	exit 0
-fi
-pass $t:servers
+np_servers np_x1 np_x2 || exit 0
 
 NODE=10.93.0.1
 VIP=198.51.100.93
@@ -82,24 +75,9 @@ BE1=10.93.0.11
 BE2=10.93.0.12
 
 client() { in_ns np_xc "${PY[@]}" "$@"; }
-jn() { jq -r "$2" <<<"$1"; }
-count() { jn "$1" ".counts.$2 // 0"; }
 show() { "$X" service nodeport show nx --json; }
-csum_errors() {
-	_ns_do "$1" awk '$1 == "Tcp:" || $1 == "Udp:" {
-		if (!h[$1]) { for (i = 2; i <= NF; i++) if ($i == "InCsumErrors") c[$1] = i; h[$1] = 1; next }
-		s += $(c[$1]) } END { print s + 0 }' /proc/net/snmp
-}
-flows_ok() {
-	local name=$1 r=$2 n=$3
-	echo "    $name: $r"
-	expect $t:$name-no-errors "$(jn "$r" '.errors | length')" -eq 0
-	expect $t:$name-one-backend-per-flow "$(jn "$r" .split)" -eq 0
-	expect $t:$name-lengths "$(jn "$r" .bad)" -eq 0
-	expect $t:$name-all-answered "$(( $(count "$r" b1) + $(count "$r" b2) ))" -eq "$n"
-	# SNAT: the backends saw the node, never the client.
-	check $t:$name-backends-saw-node [ "$(jn "$r" '.peers | keys | join(",")')" = $NODE ]
-}
+# SNAT: the backends saw the node, never the client.
+flows_ok() { np_flows_ok "$@" $NODE backends-saw-node; }
 xdp_id() { ip -j link show dev nx | jq '.[0].xdp.prog.id // 0'; }
 
 xn add-vip 0 service add $SVC --backend $BE1:8080 --backend $BE2:8080
