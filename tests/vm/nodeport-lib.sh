@@ -22,7 +22,8 @@ np_servers() {
 		on_exit "kill $!"
 		i=$((i + 1))
 	done
-	if ! wait_for "grep -q ready /tmp/np-serve1.log && grep -q ready /tmp/np-serve2.log" 30; then
+	# Python starts slowly in emulation on a loaded host.
+	if ! wait_for "grep -q ready /tmp/np-serve1.log && grep -q ready /tmp/np-serve2.log" 90; then
 		fail $t:servers "backends did not start: $(cat /tmp/np-serve*.log)"
 		return 1
 	fi
