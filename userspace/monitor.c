@@ -31,8 +31,9 @@
 static const char help_monitor[] =
 "monitor [--json] [--count N] [--dev DEV]\n"
 "    Why packets are dropped, live: one line per drop of the XDP\n"
-"    prefilter, the tc policy or the EDT limit (drop_edt_horizon) on any\n"
-"    device: TIME DEV HOOK PROGRAM REASON (why) SOURCE > DESTINATION\n"
+"    prefilter, the tc policy, the EDT limit (drop_edt_horizon) or the\n"
+"    service translation (nodeport, at tc or XDP) on any device:\n"
+"    TIME DEV HOOK PROGRAM REASON (why) SOURCE > DESTINATION\n"
 "    PROTOCOL [rule I] len BYTES.\n"
 "    Events queued before the start are skipped. Stops on SIGINT or\n"
 "    SIGTERM (exit 0) and then prints on stderr how many events were\n"
