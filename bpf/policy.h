@@ -17,6 +17,7 @@
  *   pol_stats       PERCPU_ARRAY POL_STAT_KEY(dir, reason) -> struct pol_stat
  *   pol_redirects   ARRAY  POL_KEY(dir, i)        -> struct pol_redirect
  *   pol_redir_stats PERCPU_ARRAY POL_KEY(dir, i)  -> struct pol_redir_stat
+ *   pol_meta_stats  PERCPU_ARRAY dir              -> struct pol_meta_stat
  *
  * Rules of a direction are pol_rules[POL_KEY(dir, 0)], [POL_KEY(dir, 1)],
  * ... tried in that order; the first that matches decides. The list ends
@@ -157,6 +158,19 @@ struct pol_redirect {
 struct pol_redir_stat {
 	struct pol_stat redirected;	/* handed to bpf_redirect*() */
 	struct pol_stat gone;	/* matched, target missing: passed on */
+};
+
+/*
+ * The XDP prefilter's metadata (bpf/prefilter.h, struct pf_meta) as the
+ * policy found it, per direction, per CPU; bytes as in struct pol_stat.
+ * Only tc_ingress reads metadata (XDP runs on receive), so the egress
+ * entry stays zero. The metadata is a hint checked against the packet,
+ * never a verdict's input: see bpf/tc_policy.bpf.c.
+ */
+struct pol_meta_stat {
+	struct pol_stat seen;		/* valid metadata: in bounds, magic */
+	struct pol_stat mismatch;	/* of those, class, protocol or flags
+					 * differ from what tc parsed */
 };
 
 #endif /* XNIC_POLICY_H */

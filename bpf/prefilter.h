@@ -73,6 +73,12 @@ struct pf_stat {
  * tc program to read from skb->data_meta: check meta + sizeof() <= data
  * and the magic. Absent when bpf_xdp_adjust_meta() failed (no room): the
  * frame still passes.
+ *
+ * It is a hint, not a credential. bpf/tc_policy.bpf.c (tc BPF, step 8)
+ * compares it with its own parse and counts agreement (pol_meta_stats),
+ * but reads every field a verdict depends on from the packet: any XDP
+ * program can write this magic, and the stack changes the frame between
+ * step 2 and step 8 (receive_skb takes a VLAN tag out of the data).
  */
 #define PF_META_MAGIC		0x78706631	/* "xpf1": layout version 1 */
 
@@ -88,6 +94,30 @@ enum pf_class {
 #define PF_META_FRAG	0x02
 #define PF_META_IPOPT	0x04	/* IPv4 header with options (IHL > 5) */
 #define PF_META_V6EXT	0x08	/* IPv6 fixed header's next header is an extension header */
+
+/*
+ * What PF_META_V6EXT means: IANA's IPv6 extension header types (RFC 7045
+ * and later), by number so user space can include this header too. The
+ * prefilter sets the flag with it and the tc policy checks it with it.
+ */
+static inline int pf_ipv6_is_ext(__u8 nexthdr)
+{
+	switch (nexthdr) {
+	case 0:		/* hop-by-hop options */
+	case 43:	/* routing */
+	case 44:	/* fragment */
+	case 50:	/* ESP */
+	case 51:	/* AH */
+	case 60:	/* destination options */
+	case 135:	/* mobility */
+	case 139:	/* HIP */
+	case 140:	/* Shim6 */
+	case 253:	/* experimentation (RFC 3692) */
+	case 254:
+		return 1;
+	}
+	return 0;
+}
 
 struct pf_meta {
 	__u32 magic;	/* PF_META_MAGIC, host order */

@@ -56,6 +56,21 @@
  * other and malformed packets are never redirected. A target that is
  * gone leaves the packet on its way (TC_ACT_OK), counted per entry.
  *
+ * On ingress the policy also reads the XDP prefilter's metadata (step 2
+ * wrote it in front of the frame, bpf/prefilter.h struct pf_meta; valid
+ * when it lies before skb->data and carries PF_META_MAGIC) and compares
+ * it with what it parsed itself: counted in pol_meta_stats as seen, and
+ * as a mismatch when class, protocol or flags differ. The metadata is a
+ * hint and never replaces a read the verdict depends on: any XDP program
+ * can write metadata, so a forged class must not carry a flow past the
+ * rules, and the frame may change between steps 2 and 8 (the stack takes
+ * a VLAN tag off at step 5). What the hint spares is confined to the
+ * path the packet confirms: a frame it calls ARP or OTHER whose
+ * ethertype agrees goes to the non-IP path on that one read, and ARP's
+ * own header is never read to tell the prefilter's ARP (Ethernet/IPv4)
+ * from its OTHER (any other ARP). Verdicts and pol_stats are the same
+ * with and without metadata.
+ *
  * Every drop also sends an event into the xnic_events ring buffer shared
  * with the prefilter (rate-limited per CPU; bpf/drop_event.h): reason,
  * addresses, ports, the rule that matched. The verdict does not depend
@@ -75,9 +90,11 @@
 #include <bpf/bpf_endian.h>
 
 #include "policy.h"
+#include "prefilter.h"
 #include "drop_event.bpf.h"
 
-#define POL_IP_OFFSET		0x1fff	/* kernel-internal (net/ip.h) */
+#define POL_IP_MF		0x2000	/* kernel-internal (net/ip.h) */
+#define POL_IP_OFFSET		0x1fff
 #define POL_IP6_OFFSET		0xfff8	/* fragment header offset bits */
 #define POL_ETH_HLEN		14
 #define POL_VLAN_HLEN		4
@@ -125,9 +142,20 @@ struct {
 	__type(value, struct pol_redir_stat);
 } pol_redir_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, POL_DIRS);
+	__type(key, __u32);
+	__type(value, struct pol_meta_stat);
+} pol_meta_stats SEC(".maps");
+
+/* pol_pkt.cls before the parse got as far as a class. */
+#define POL_CLASS_NONE		0xff
+
 /*
- * What the rules look at, addresses as network-order words; and, for a
- * drop's event only, the source port.
+ * What the rules look at, addresses as network-order words; for a
+ * drop's event only, the source port; and the frame as the prefilter
+ * describes it in struct pf_meta, to check its metadata against.
  */
 struct pol_pkt {
 	__u32 src[4];
@@ -137,6 +165,9 @@ struct pol_pkt {
 	__u8 has_port;
 	__u16 dport;
 	__u16 sport;
+	__u8 cls;	/* enum pf_class, or POL_CLASS_NONE */
+	__u8 l3proto;	/* pf_meta.proto */
+	__u8 mflags;	/* PF_META_* */
 };
 
 /* Bytes an L4 header must have for the packet not to be malformed. */
@@ -202,6 +233,12 @@ static __always_inline int pol_ipv4(struct __sk_buff *skb, __u32 l3,
 		return POL_DROP_MALFORMED;
 	p->family = POL_FAMILY_IPV4;
 	p->proto = iph.protocol;
+	p->cls = PF_CLASS_IPV4;
+	p->l3proto = iph.protocol;
+	if (hlen > sizeof(iph))
+		p->mflags |= PF_META_IPOPT;
+	if (iph.frag_off & bpf_htons(POL_IP_MF | POL_IP_OFFSET))
+		p->mflags |= PF_META_FRAG;
 	p->src[0] = iph.saddr;
 	p->dst[0] = iph.daddr;
 	/* A non-first fragment carries no L4 header: no port. */
@@ -235,6 +272,12 @@ static __always_inline int pol_ipv6(struct __sk_buff *skb, __u32 l3,
 	__builtin_memcpy(p->src, ip6h.saddr, sizeof(p->src));
 	__builtin_memcpy(p->dst, ip6h.daddr, sizeof(p->dst));
 	nh = ip6h.nexthdr;
+	p->cls = PF_CLASS_IPV6;
+	p->l3proto = nh;
+	if (pf_ipv6_is_ext(nh))
+		p->mflags |= PF_META_V6EXT;
+	if (nh == IPPROTO_FRAGMENT)
+		p->mflags |= PF_META_FRAG;
 
 	/* The headers that stand between the fixed header and L4. */
 	for (i = 0; i < POL_V6_EXT_MAX; i++) {
@@ -369,12 +412,14 @@ static __always_inline int pol_classify(struct __sk_buff *skb, __u32 dir,
 	__be16 proto;
 	int reason;
 
+	p->cls = POL_CLASS_NONE;
 	if (bpf_skb_load_bytes(skb, 12, &proto, sizeof(proto)))
 		return POL_DROP_MALFORMED;
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
 		if (bpf_skb_load_bytes(skb, l3 + 2, &proto, sizeof(proto)))
 			return POL_DROP_MALFORMED;
 		l3 += POL_VLAN_HLEN;
+		p->mflags |= PF_META_VLAN;
 	}
 	switch (proto) {
 	case bpf_htons(ETH_P_IP):
@@ -384,8 +429,10 @@ static __always_inline int pol_classify(struct __sk_buff *skb, __u32 dir,
 		reason = pol_ipv6(skb, l3, p);
 		break;
 	case bpf_htons(ETH_P_ARP):
+		p->cls = PF_CLASS_ARP;
 		return POL_PASS_ARP;
 	default:
+		p->cls = PF_CLASS_OTHER;
 		return POL_PASS_OTHER;
 	}
 	if (reason)
@@ -515,15 +562,71 @@ static __always_inline int pol_redirect(struct __sk_buff *skb, __u32 dir,
 				       BPF_F_INGRESS : 0);
 }
 
+/*
+ * The prefilter's metadata in front of the frame, copied out: 1 if it
+ * is there (inside the metadata area) and carries the magic.
+ */
+static __always_inline int pol_meta_read(struct __sk_buff *skb,
+					 struct pf_meta *m)
+{
+	void *data = (void *)(long)skb->data;
+	void *meta = (void *)(long)skb->data_meta;
+
+	if (meta + sizeof(*m) > data)
+		return 0;
+	__builtin_memcpy(m, meta, sizeof(*m));
+	return m->magic == PF_META_MAGIC;
+}
+
+/* Does the metadata describe the frame pol_classify() parsed into @p? */
+static __always_inline int pol_meta_agrees(struct __sk_buff *skb,
+					   const struct pf_meta *m,
+					   const struct pol_pkt *p)
+{
+	__u8 flags = m->flags;
+
+	/*
+	 * A tag out of the data (skb->vlan_present: taken off by the stack
+	 * after step 2, or by a device before it): XDP may or may not have
+	 * seen it.
+	 */
+	if (skb->vlan_present && !(p->mflags & PF_META_VLAN))
+		flags &= ~PF_META_VLAN;
+	if (flags != p->mflags || m->proto != p->l3proto)
+		return 0;
+	/* ARP that is not Ethernet/IPv4 is OTHER to the prefilter. */
+	if (p->cls == PF_CLASS_ARP)
+		return m->class == PF_CLASS_ARP || m->class == PF_CLASS_OTHER;
+	return m->class == p->cls;
+}
+
+static __always_inline void pol_meta_count(struct __sk_buff *skb, __u32 dir,
+					   const struct pf_meta *m,
+					   const struct pol_pkt *p)
+{
+	struct pol_meta_stat *st = bpf_map_lookup_elem(&pol_meta_stats, &dir);
+
+	if (!st)
+		return;
+	pol_add(&st->seen, skb->len);
+	if (!pol_meta_agrees(skb, m, p))
+		pol_add(&st->mismatch, skb->len);
+}
+
 static __always_inline int pol_run(struct __sk_buff *skb, __u32 dir)
 {
 	struct pol_pkt p = {};
 	struct pol_config *cfg;
 	__u32 key = 0, hit = 0;
-	int reason;
+	struct pf_meta m = {};
+	int has_meta, reason;
 
+	/* XDP runs on receive only: egress frames carry none. */
+	has_meta = dir == POL_INGRESS && pol_meta_read(skb, &m);
 	reason = pol_classify(skb, dir, &p, &hit);
 	pol_count(&pol_stats, POL_STAT_KEY(dir, reason), skb->len);
+	if (has_meta)
+		pol_meta_count(skb, dir, &m, &p);
 	if (POL_REASON_IS_DROP(reason)) {
 		/* Whatever becomes of the event, the packet is dropped. */
 		pol_event(skb, dir, reason, &p, hit);

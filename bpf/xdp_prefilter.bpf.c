@@ -165,26 +165,6 @@ static __always_inline int pf_ipv4(void *l3, void *data_end,
 	return PF_PASS_IPV4;
 }
 
-/* IANA's IPv6 extension header types (RFC 7045 and later). */
-static __always_inline int pf_ipv6_is_ext(__u8 nexthdr)
-{
-	switch (nexthdr) {
-	case IPPROTO_HOPOPTS:
-	case IPPROTO_ROUTING:
-	case IPPROTO_FRAGMENT:
-	case IPPROTO_ESP:
-	case IPPROTO_AH:
-	case IPPROTO_DSTOPTS:
-	case IPPROTO_MH:
-	case 139:	/* HIP */
-	case 140:	/* Shim6 */
-	case 253:	/* experimentation (RFC 3692) */
-	case 254:
-		return 1;
-	}
-	return 0;
-}
-
 static __always_inline int pf_ipv6(void *l3, void *data_end,
 				   struct pf_meta *m)
 {
