@@ -16,6 +16,7 @@
 #include "parse.h"
 #include "pfobj.h"
 #include "pin.h"
+#include "polcmd.h"	/* pol_list_read() */
 #include "prefilter.h"	/* bpf/: enum pf_reason, struct pf_stat */
 #include "service_cmd.h"	/* svc_stats_read() */
 #include "stats.h"
@@ -35,7 +36,12 @@ static const char help_stats[] =
 "    Then, for a device with a tc policy, its counters per direction\n"
 "    and reason (REASON ingress/... and egress/..., bytes as tc saw\n"
 "    them): pass_rule, pass_default, pass_arp, pass_other, drop_rule,\n"
-"    drop_default, drop_malformed, drop_exthdr.\n"
+"    drop_default, drop_malformed, drop_exthdr. Then its frames that\n"
+"    came with the prefilter's metadata (meta_seen: XDP ran in front of\n"
+"    tc; ingress only) and those whose metadata disagreed with what tc\n"
+"    parsed (meta_mismatch; tc goes by the packet), and per redirect\n"
+"    INDEX in use its packets redirected (redirINDEX) and passed on with\n"
+"    the target gone (redirINDEX_gone).\n"
 "    Without DEV, also (each only if its maps are pinned) the socket load\n"
 "    balancer's selection counters, SERVICE and BACKEND (a service's own\n"
 "    row has BACKEND '-'), WEIGHT, SELECTED, NO_BACKEND, and the sock_ops\n"
@@ -44,11 +50,14 @@ static const char help_stats[] =
 "    at establishment, '-' if none).\n"
 "      --json            with DEV: [{dev, reasons: [{reason, verdict,\n"
 "                        packets, bytes}], policy: [{direction, reason,\n"
-"                        verdict, packets, bytes}]}]; without DEV:\n"
-"                        {devices: [as with DEV], services: [{service,\n"
-"                        id, selected, no_backend, backends: [{backend,\n"
-"                        id, weight, selected}]}], policies: [{cgroup,\n"
-"                        id, rule, rate, established, live,\n"
+"                        verdict, packets, bytes}], meta: [{direction,\n"
+"                        counter (seen, mismatch), packets, bytes}],\n"
+"                        redirects: [{direction, index, counter\n"
+"                        (redirected, gone), packets, bytes}]}]; without\n"
+"                        DEV: {devices: [as with DEV], services:\n"
+"                        [{service, id, selected, no_backend, backends:\n"
+"                        [{backend, id, weight, selected}]}], policies:\n"
+"                        [{cgroup, id, rule, rate, established, live,\n"
 "                        rtt_mean_us}]}, services and policies left out\n"
 "                        when not pinned\n"
 "      --watch SECONDS   print again every SECONDS (1..86400) until\n"
@@ -134,16 +143,6 @@ int stats_parse(int argc, char **argv, struct stats_req *req,
 	return 0;
 }
 
-#define POL_NSTATS	(POL_DIRS * POL_REASON_MAX)
-
-/* One device's counters, summed over CPUs. */
-struct dev_stats {
-	char dev[256];
-	bool has_pf, has_pol;
-	struct pf_stat pf[PF_REASON_MAX];
-	struct pol_stat pol[POL_NSTATS];
-};
-
 /* Sum one device's per-CPU prefilter counters into @sum. */
 static int read_pf(const char *dev, struct pf_stat sum[PF_REASON_MAX],
 		   struct xerr *err)
@@ -197,6 +196,27 @@ out:
 	return ret;
 }
 
+/* The redirects in use in each direction and their counters. */
+static int read_redir(const int *fd, struct dev_stats *s, struct xerr *err)
+{
+	struct pol_list *l;
+	unsigned int d, i;
+	int ret = 0, e = 0;
+
+	l = malloc(sizeof(*l));
+	if (!l)
+		return xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
+	for (d = 0; d < POL_DIRS && !ret && !e; d++) {
+		ret = pol_list_read(pol_list_maps(fd, true), d, l, err);
+		s->nredir[d] = ret ? 0 : l->n;
+		for (i = 0; i < s->nredir[d] && !e; i++)
+			e = pol_redir_stat_sum(fd[POL_MAP_REDIR_STATS],
+					       POL_KEY(d, i), &s->redir[d][i]);
+	}
+	free(l);
+	return e ? bpf_error(err, e, "cannot read pol_redir_stats") : ret;
+}
+
 /* The tc policy's counters, if DEV has a policy. */
 static int read_pol(const char *dev, struct dev_stats *s, struct xerr *err)
 {
@@ -207,10 +227,26 @@ static int read_pol(const char *dev, struct dev_stats *s, struct xerr *err)
 	ret = tcobj_open_pins(dev, fd, err);
 	if (ret)
 		return ret;
-	for (k = 0; k < POL_NSTATS && !e; k++)
+	for (k = 0; k < STATS_POL_N && !e; k++)
 		e = pol_stat_sum(fd[POL_MAP_STATS], k, &s->pol[k]);
+	if (e) {
+		ret = bpf_error(err, e, "cannot read pol_stats");
+		goto out;
+	}
+	for (k = 0; k < POL_DIRS && !e; k++) {
+		struct pol_stat two[2];
+
+		e = pol_stat_sum_n(fd[POL_MAP_META_STATS], k, two, 2);
+		s->meta[k].seen = two[0];
+		s->meta[k].mismatch = two[1];
+	}
+	if (e)
+		ret = bpf_error(err, e, "cannot read pol_meta_stats");
+	else
+		ret = read_redir(fd, s, err);
+out:
 	tcobj_close_fds(fd);
-	return e ? bpf_error(err, e, "cannot read pol_stats") : 0;
+	return ret;
 }
 
 static int read_dev(const char *dev, struct dev_stats *s, struct xerr *err)
@@ -299,16 +335,24 @@ out:
 	return ret;
 }
 
-/* What is printed for one counter: a value, its rates if known. */
+/*
+ * What is printed for one counter: a value, its rates if known. In
+ * JSON either a reason with its verdict or a counter's name (with an
+ * index for a redirect); in text the label after DIR/.
+ */
 struct row {
-	const char *reason;
+	const char *reason;	/* NULL: a counter */
 	bool drop;
+	const char *counter;
+	int index;		/* < 0: none */
+	char label[32];
 	__u64 packets, bytes;
 	bool rated;
 	__u64 pps, bps;
 };
 
 struct printer {
+	FILE *out;
 	struct json *j;		/* NULL: text */
 	bool watch;
 	double secs;		/* since the previous sample, 0 if none */
@@ -340,14 +384,21 @@ static void rate(const struct printer *p, __u64 now_p, __u64 now_b,
 static void print_row(const struct printer *p, const char *dev,
 		      const char *dir, const struct row *r)
 {
-	char reason[40];
+	char reason[48];
 
 	if (p->j) {
 		json_object_begin(p->j);
 		if (dir)
 			json_member_string(p->j, "direction", dir);
-		json_member_string(p->j, "reason", r->reason);
-		json_member_string(p->j, "verdict", r->drop ? "drop" : "pass");
+		if (r->index >= 0)
+			json_member_int(p->j, "index", true, r->index);
+		if (r->reason) {
+			json_member_string(p->j, "reason", r->reason);
+			json_member_string(p->j, "verdict",
+					   r->drop ? "drop" : "pass");
+		} else {
+			json_member_string(p->j, "counter", r->counter);
+		}
 		json_member_int(p->j, "packets", true, r->packets);
 		json_member_int(p->j, "bytes", true, r->bytes);
 		if (p->watch) {
@@ -358,21 +409,80 @@ static void print_row(const struct printer *p, const char *dev,
 		return;
 	}
 	snprintf(reason, sizeof(reason), "%s%s%s", dir ? dir : "",
-		 dir ? "/" : "", r->reason);
-	printf("%-15s %-22s %12llu %14llu", dev, reason,
-	       (unsigned long long)r->packets, (unsigned long long)r->bytes);
+		 dir ? "/" : "", r->reason ? r->reason : r->label);
+	fprintf(p->out, "%-15s %-22s %12llu %14llu", dev, reason,
+		(unsigned long long)r->packets, (unsigned long long)r->bytes);
 	if (p->watch && r->rated)
-		printf(" %10llu %14llu", (unsigned long long)r->pps,
-		       (unsigned long long)r->bps);
+		fprintf(p->out, " %10llu %14llu", (unsigned long long)r->pps,
+			(unsigned long long)r->bps);
 	else if (p->watch)
-		printf(" %10s %14s", "-", "-");
-	putchar('\n');
+		fprintf(p->out, " %10s %14s", "-", "-");
+	fputc('\n', p->out);
+}
+
+/* A counter of @now's, rated against the same one of @was if given. */
+static void print_counter(const struct printer *p, const char *dev,
+			  unsigned int dir, const struct pol_stat *now,
+			  const struct pol_stat *was, struct row *r)
+{
+	rate(p, now->packets, now->bytes, was ? &was->packets : NULL,
+	     was ? &was->bytes : NULL, r);
+	print_row(p, dev, pol_dir_name(dir), r);
+}
+
+/* The metadata counters, then each redirect's, of every direction. */
+static void print_meta_redir(const struct printer *p,
+			     const struct dev_stats *s,
+			     const struct dev_stats *was)
+{
+	bool w = was && was->has_pol;
+	struct row r = { .index = -1 };
+	unsigned int d, i;
+
+	if (p->j) {
+		json_key(p->j, "meta");
+		json_array_begin(p->j);
+	}
+	for (d = 0; s->has_pol && d < POL_DIRS; d++) {
+		r.counter = "seen";
+		snprintf(r.label, sizeof(r.label), "meta_seen");
+		print_counter(p, s->dev, d, &s->meta[d].seen,
+			      w ? &was->meta[d].seen : NULL, &r);
+		r.counter = "mismatch";
+		snprintf(r.label, sizeof(r.label), "meta_mismatch");
+		print_counter(p, s->dev, d, &s->meta[d].mismatch,
+			      w ? &was->meta[d].mismatch : NULL, &r);
+	}
+	if (p->j) {
+		json_array_end(p->j);
+		json_key(p->j, "redirects");
+		json_array_begin(p->j);
+	}
+	for (d = 0; s->has_pol && d < POL_DIRS; d++) {
+		for (i = 0; i < s->nredir[d]; i++) {
+			/* A slot past the last sample's list has no rate. */
+			bool wi = w && i < was->nredir[d];
+
+			r.index = i;
+			r.counter = "redirected";
+			snprintf(r.label, sizeof(r.label), "redir%u", i);
+			print_counter(p, s->dev, d, &s->redir[d][i].redirected,
+				      wi ? &was->redir[d][i].redirected : NULL,
+				      &r);
+			r.counter = "gone";
+			snprintf(r.label, sizeof(r.label), "redir%u_gone", i);
+			print_counter(p, s->dev, d, &s->redir[d][i].gone,
+				      wi ? &was->redir[d][i].gone : NULL, &r);
+		}
+	}
+	if (p->j)
+		json_array_end(p->j);
 }
 
 static void print_dev(const struct printer *p, const struct dev_stats *s,
 		      const struct dev_stats *was)
 {
-	struct row r;
+	struct row r = { .index = -1 };
 	unsigned int k;
 
 	if (p->j) {
@@ -396,7 +506,7 @@ static void print_dev(const struct printer *p, const struct dev_stats *s,
 		json_key(p->j, "policy");
 		json_array_begin(p->j);
 	}
-	for (k = 0; s->has_pol && k < POL_NSTATS; k++) {
+	for (k = 0; s->has_pol && k < STATS_POL_N; k++) {
 		bool w = was && was->has_pol;
 
 		rate(p, s->pol[k].packets, s->pol[k].bytes,
@@ -406,10 +516,11 @@ static void print_dev(const struct printer *p, const struct dev_stats *s,
 		r.drop = POL_REASON_IS_DROP(k % POL_REASON_MAX);
 		print_row(p, s->dev, pol_dir_name(k / POL_REASON_MAX), &r);
 	}
-	if (p->j) {
+	if (p->j)
 		json_array_end(p->j);
+	print_meta_redir(p, s, was);
+	if (p->j)
 		json_object_end(p->j);
-	}
 }
 
 static const struct dev_stats *find_dev(const struct stats_sample *sm,
@@ -435,9 +546,9 @@ static void print_rate(const struct printer *p, const char *key, __u64 now,
 	if (p->j)
 		json_member_int(p->j, key, have, r);
 	else if (have)
-		printf(" %8llu", (unsigned long long)r);
+		fprintf(p->out, " %8llu", (unsigned long long)r);
 	else
-		printf(" %8s", "-");
+		fprintf(p->out, " %8s", "-");
 }
 
 static const struct svc_stat *find_svc(const struct stats_sample *sm, __u32 id)
@@ -475,9 +586,9 @@ static void print_svc(const struct printer *p, const struct svc_stat *s,
 		json_member_int(p->j, "selected", true, s->st.selected);
 		json_member_int(p->j, "no_backend", true, s->st.no_backend);
 	} else {
-		printf("%-24s %-24s %6s %12llu %12llu", name, "-", "-",
-		       (unsigned long long)s->st.selected,
-		       (unsigned long long)s->st.no_backend);
+		fprintf(p->out, "%-24s %-24s %6s %12llu %12llu", name, "-",
+			"-", (unsigned long long)s->st.selected,
+			(unsigned long long)s->st.no_backend);
 	}
 	print_rate(p, "selected_per_s", s->st.selected,
 		   was ? &was->st.selected : NULL);
@@ -487,7 +598,7 @@ static void print_svc(const struct printer *p, const struct svc_stat *s,
 		json_key(p->j, "backends");
 		json_array_begin(p->j);
 	} else {
-		putchar('\n');
+		fputc('\n', p->out);
 	}
 	for (i = 0; i < s->nbe; i++) {
 		svc_format(&s->be[i].ep, 0, be);
@@ -500,18 +611,18 @@ static void print_svc(const struct printer *p, const struct svc_stat *s,
 			json_member_int(p->j, "selected", true,
 					s->be[i].selected);
 		} else {
-			printf("%-24s %-24s %6u %12llu %12s", name, be,
-			       s->be[i].ep.weight,
-			       (unsigned long long)s->be[i].selected, "-");
+			fprintf(p->out, "%-24s %-24s %6u %12llu %12s", name,
+				be, s->be[i].ep.weight,
+				(unsigned long long)s->be[i].selected, "-");
 		}
 		print_rate(p, "selected_per_s", s->be[i].selected,
 			   be_was(was, s->be[i].id));
 		if (p->j)
 			json_object_end(p->j);
 		else if (p->watch)
-			printf(" %8s\n", "-");
+			fprintf(p->out, " %8s\n", "-");
 		else
-			putchar('\n');
+			fputc('\n', p->out);
 	}
 	if (p->j) {
 		json_array_end(p->j);
@@ -560,22 +671,22 @@ static void print_cg(const struct printer *p, const struct limit_cg_stat *c,
 			json_member_int(p->j, "live", true, st->live);
 			json_member_int(p->j, "rtt_mean_us", rtt >= 0, rtt);
 		} else {
-			printf("%-28s %-20s %12s %12llu %8lld",
-			       c->path[0] ? c->path : "?", rule,
-			       r ? rate : "none",
-			       (unsigned long long)st->established,
-			       (long long)st->live);
+			fprintf(p->out, "%-28s %-20s %12s %12llu %8lld",
+				c->path[0] ? c->path : "?", rule,
+				r ? rate : "none",
+				(unsigned long long)st->established,
+				(long long)st->live);
 			if (rtt >= 0)
-				printf(" %8lld", rtt);
+				fprintf(p->out, " %8lld", rtt);
 			else
-				printf(" %8s", "-");
+				fprintf(p->out, " %8s", "-");
 		}
 		print_rate(p, "established_per_s", st->established,
 			   was ? &was->st[k].established : NULL);
 		if (p->j)
 			json_object_end(p->j);
 		else
-			putchar('\n');
+			fputc('\n', p->out);
 	}
 }
 
@@ -589,9 +700,10 @@ static void print_node(const struct printer *p, const struct stats_sample *sm,
 		json_key(p->j, "services");
 		json_array_begin(p->j);
 	} else if (sm->svc) {
-		printf("\n%-24s %-24s %6s %12s %12s", "SERVICE", "BACKEND",
-		       "WEIGHT", "SELECTED", "NO_BACKEND");
-		printf(p->watch ? " %8s %8s\n" : "\n", "SEL/S", "NOBE/S");
+		fprintf(p->out, "\n%-24s %-24s %6s %12s %12s", "SERVICE",
+			"BACKEND", "WEIGHT", "SELECTED", "NO_BACKEND");
+		fprintf(p->out, p->watch ? " %8s %8s\n" : "\n", "SEL/S",
+			"NOBE/S");
 	}
 	for (i = 0; i < sm->nsvc; i++)
 		print_svc(p, &sm->svc[i], find_svc(was, sm->svc[i].id));
@@ -601,9 +713,9 @@ static void print_node(const struct printer *p, const struct stats_sample *sm,
 		json_key(p->j, "policies");
 		json_array_begin(p->j);
 	} else if (sm->cg) {
-		printf("\n%-28s %-20s %12s %12s %8s %8s", "CGROUP", "RULE",
-		       "RATE", "ESTABLISHED", "LIVE", "RTT_US");
-		printf(p->watch ? " %8s\n" : "\n", "EST/S");
+		fprintf(p->out, "\n%-28s %-20s %12s %12s %8s %8s", "CGROUP",
+			"RULE", "RATE", "ESTABLISHED", "LIVE", "RTT_US");
+		fprintf(p->out, p->watch ? " %8s\n" : "\n", "EST/S");
 	}
 	for (i = 0; i < sm->ncg; i++)
 		print_cg(p, &sm->cg[i], find_cg(was, sm->cg[i].id));
@@ -611,10 +723,10 @@ static void print_node(const struct printer *p, const struct stats_sample *sm,
 		json_array_end(p->j);
 }
 
-void stats_print(const struct stats_req *req, const struct stats_sample *sm,
-		      const struct stats_sample *was)
+void stats_print(FILE *out, const struct stats_req *req,
+		 const struct stats_sample *sm, const struct stats_sample *was)
 {
-	struct printer p = { .watch = req->watch > 0 };
+	struct printer p = { .out = out, .watch = req->watch > 0 };
 	struct json j;
 	char when[32];
 	int i;
@@ -627,7 +739,7 @@ void stats_print(const struct stats_req *req, const struct stats_sample *sm,
 		bool obj = p.watch || !req->dev;
 
 		p.j = &j;
-		json_init(&j, stdout);
+		json_init(&j, out);
 		if (obj)
 			json_object_begin(&j);
 		if (p.watch) {
@@ -650,12 +762,13 @@ void stats_print(const struct stats_req *req, const struct stats_sample *sm,
 	if (p.watch) {
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
 			 gmtime(&sm->wall));
-		printf("%s%s\n", was ? "\n" : "", when);
+		fprintf(out, "%s%s\n", was ? "\n" : "", when);
 	}
-	printf("%-15s %-22s %12s %14s", "DEV", "REASON", "PACKETS", "BYTES");
+	fprintf(out, "%-15s %-22s %12s %14s", "DEV", "REASON", "PACKETS",
+		"BYTES");
 	if (p.watch)
-		printf(" %10s %14s", "PPS", "BPS");
-	putchar('\n');
+		fprintf(out, " %10s %14s", "PPS", "BPS");
+	fputc('\n', out);
 	for (i = 0; i < sm->n; i++)
 		print_dev(&p, &sm->v[i], find_dev(was, sm->v[i].dev));
 	if (!req->dev)
@@ -688,7 +801,7 @@ static int watch(const struct stats_req *req, struct xerr *err)
 		ret = read_all(req, &s[cur], err);
 		if (ret)
 			break;
-		stats_print(req, &s[cur], first ? NULL : &s[!cur]);
+		stats_print(stdout, req, &s[cur], first ? NULL : &s[!cur]);
 		ret = xerr_flush(err);
 		if (ret)
 			break;
@@ -714,7 +827,7 @@ static int run(const struct stats_req *req, struct xerr *err)
 		return watch(req, err);
 	ret = read_all(req, &sm, err);
 	if (!ret)
-		stats_print(req, &sm, NULL);
+		stats_print(stdout, req, &sm, NULL);
 	sample_free(&sm);
 	return ret ? ret : xerr_flush(err);
 }

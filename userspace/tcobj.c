@@ -21,6 +21,7 @@ static const char *const map_names[POL_MAP_COUNT] = {
 	[POL_MAP_STATS] = "pol_stats",
 	[POL_MAP_REDIRECTS] = "pol_redirects",
 	[POL_MAP_REDIR_STATS] = "pol_redir_stats",
+	[POL_MAP_META_STATS] = "pol_meta_stats",
 };
 
 static const char *const prog_names[POL_DIRS] = {
@@ -176,6 +177,8 @@ static const struct {
 	[POL_MAP_REDIR_STATS] = { BPF_MAP_TYPE_PERCPU_ARRAY,
 				  sizeof(struct pol_redir_stat),
 				  POL_DIRS * POL_MAX_RULES },
+	[POL_MAP_META_STATS] = { BPF_MAP_TYPE_PERCPU_ARRAY,
+				 sizeof(struct pol_meta_stat), POL_DIRS },
 };
 
 static int check_layout(int i, int fd, const char *path, struct xerr *err)
@@ -251,12 +254,8 @@ static void *percpu_alloc(int *ncpus, size_t size)
 	return calloc(*ncpus, size);
 }
 
-/*
- * Sum @nstat struct pol_stat per CPU of one key into @sum: a pol_stat
- * map's value is one, pol_redir_stats' two.
- */
-static int percpu_sum(int fd, __u32 key, struct pol_stat *sum,
-		      unsigned int nstat)
+int pol_stat_sum_n(int fd, __u32 key, struct pol_stat *sum,
+		   unsigned int nstat)
 {
 	struct pol_stat *v;
 	unsigned int k;
@@ -280,13 +279,13 @@ static int percpu_sum(int fd, __u32 key, struct pol_stat *sum,
 
 int pol_stat_sum(int fd, __u32 key, struct pol_stat *sum)
 {
-	return percpu_sum(fd, key, sum, 1);
+	return pol_stat_sum_n(fd, key, sum, 1);
 }
 
 int pol_redir_stat_sum(int fd, __u32 key, struct pol_redir_stat *sum)
 {
 	struct pol_stat s[2];
-	int e = percpu_sum(fd, key, s, 2);
+	int e = pol_stat_sum_n(fd, key, s, 2);
 
 	sum->redirected = s[0];
 	sum->gone = s[1];

@@ -25,6 +25,7 @@ enum pol_map {
 	POL_MAP_STATS,
 	POL_MAP_REDIRECTS,
 	POL_MAP_REDIR_STATS,
+	POL_MAP_META_STATS,
 	POL_MAP_COUNT,
 };
 
@@ -70,6 +71,12 @@ void tcobj_close_fds(int fd[POL_MAP_COUNT]);
 int pol_stat_sum(int fd, __u32 key, struct pol_stat *sum);
 /* The same for pol_redir_stats. */
 int pol_redir_stat_sum(int fd, __u32 key, struct pol_redir_stat *sum);
+/*
+ * Any such map whose value is @nstat struct pol_stat per CPU (e.g.
+ * pol_meta_stats: 2), into @sum[0..nstat).
+ */
+int pol_stat_sum_n(int fd, __u32 key, struct pol_stat *sum,
+		   unsigned int nstat);
 /*
  * One key of a per-CPU map whose values are @size bytes per CPU, copied
  * from another key or zeroed. 0 or a positive errno.

@@ -2,8 +2,9 @@
 /*
  * Unit tests of the datapath commands' parsers: prefilter, arp-block
  * (userspace/blocklist.c: arguments, the map each entry goes to and its
- * key layout), attach/detach (attach.c) and stats (stats.c). Pure:
- * nothing here touches a map or a device.
+ * key layout), attach/detach (attach.c) and stats (stats.c: its
+ * arguments, and how it prints counters it was given). Pure: nothing
+ * here touches a map or a device.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "attach.h"
@@ -280,6 +283,223 @@ static void test_stats(void **state)
 	assert_string_equal(err.msg, "unknown keyword 'b'");
 }
 
+/*
+ * Two devices: tb with a policy (metadata counters, a second ingress
+ * redirect that moved, none on egress), pf0 with only the prefilter.
+ */
+static struct dev_stats *stats_devs(void)
+{
+	struct dev_stats *v = calloc(2, sizeof(*v));
+
+	assert_non_null(v);
+	snprintf(v[0].dev, sizeof(v[0].dev), "tb");
+	v[0].has_pol = true;
+	v[0].pol[POL_STAT_KEY(POL_EGRESS, POL_DROP_RULE)] =
+		(struct pol_stat){ 7, 700 };
+	v[0].meta[POL_INGRESS].seen = (struct pol_stat){ 5, 500 };
+	v[0].meta[POL_INGRESS].mismatch = (struct pol_stat){ 1, 100 };
+	v[0].nredir[POL_INGRESS] = 2;
+	v[0].redir[POL_INGRESS][1].redirected = (struct pol_stat){ 3, 300 };
+	v[0].redir[POL_INGRESS][1].gone = (struct pol_stat){ 2, 200 };
+	/* Past the list's end: never printed. */
+	v[0].redir[POL_INGRESS][2].redirected = (struct pol_stat){ 9, 900 };
+	v[0].redir[POL_EGRESS][0].redirected = (struct pol_stat){ 9, 900 };
+	snprintf(v[1].dev, sizeof(v[1].dev), "pf0");
+	v[1].has_pf = true;
+	v[1].pf[PF_PASS_IPV4] = (struct pf_stat){ 4, 400 };
+	return v;
+}
+
+/* What stats_print() writes for @req: @now, rated against @was if any. */
+static char *stats_output_of(const struct stats_req *req,
+			     const struct stats_sample *now,
+			     const struct stats_sample *was)
+{
+	char *out = NULL;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	stats_print(f, req, now, was);
+	fclose(f);
+	return out;
+}
+
+/* stats_devs() printed as `stats [--json]` without DEV prints them. */
+static char *stats_output(bool json)
+{
+	struct stats_req req = { .json = json };
+	struct stats_sample sm = { .v = stats_devs(), .n = 2 };
+	char *out = stats_output_of(&req, &sm, NULL);
+
+	free(sm.v);
+	return out;
+}
+
+/* The text row of DEV and REASON: 1 and its numbers if there is one. */
+static int text_row(const char *text, const char *dev, const char *reason,
+		    unsigned long long *packets, unsigned long long *bytes)
+{
+	unsigned long long p, b;
+	char d[64], r[64];
+	const char *line;
+	int n = 0;
+
+	for (line = text; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL) {
+		if (sscanf(line, "%63s %63s %llu %llu", d, r, &p, &b) == 4 &&
+		    !strcmp(d, dev) && !strcmp(r, reason)) {
+			*packets = p;
+			*bytes = b;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void expect_row(const char *text, const char *dev, const char *reason,
+		       unsigned long long packets, unsigned long long bytes)
+{
+	unsigned long long p = 0, b = 0;
+
+	if (text_row(text, dev, reason, &p, &b) != 1)
+		fail_msg("no single row %s %s in:\n%s", dev, reason, text);
+	assert_int_equal(p, packets);
+	assert_int_equal(b, bytes);
+}
+
+static void test_stats_text(void **state)
+{
+	unsigned long long p, b;
+	char *out = stats_output(false);
+	int lines = 0;
+	const char *c;
+
+	(void)state;
+	for (c = out; *c; c++)
+		lines += *c == '\n';
+	/* Header, tb: 16 policy, 4 metadata, 2 per redirect; pf0: 10. */
+	assert_int_equal(lines, 1 + 16 + 4 + 2 * 2 + PF_REASON_MAX);
+	expect_row(out, "tb", "egress/drop_rule", 7, 700);
+	expect_row(out, "tb", "ingress/meta_seen", 5, 500);
+	expect_row(out, "tb", "ingress/meta_mismatch", 1, 100);
+	expect_row(out, "tb", "egress/meta_seen", 0, 0);
+	expect_row(out, "tb", "egress/meta_mismatch", 0, 0);
+	expect_row(out, "tb", "ingress/redir0", 0, 0);
+	expect_row(out, "tb", "ingress/redir0_gone", 0, 0);
+	expect_row(out, "tb", "ingress/redir1", 3, 300);
+	expect_row(out, "tb", "ingress/redir1_gone", 2, 200);
+	assert_int_equal(text_row(out, "tb", "ingress/redir2", &p, &b), 0);
+	assert_int_equal(text_row(out, "tb", "egress/redir0", &p, &b), 0);
+	expect_row(out, "pf0", "pass_ipv4", 4, 400);
+	assert_int_equal(text_row(out, "pf0", "ingress/meta_seen", &p, &b), 0);
+	free(out);
+}
+
+static const char json_meta[] =
+	"\"meta\":[{\"direction\":\"ingress\",\"counter\":\"seen\",\"packets\":5,\"bytes\":500},"
+	"{\"direction\":\"ingress\",\"counter\":\"mismatch\",\"packets\":1,\"bytes\":100},"
+	"{\"direction\":\"egress\",\"counter\":\"seen\",\"packets\":0,\"bytes\":0},"
+	"{\"direction\":\"egress\",\"counter\":\"mismatch\",\"packets\":0,\"bytes\":0}],";
+static const char json_redirects[] =
+	"\"redirects\":[{\"direction\":\"ingress\",\"index\":0,\"counter\":\"redirected\",\"packets\":0,\"bytes\":0},"
+	"{\"direction\":\"ingress\",\"index\":0,\"counter\":\"gone\",\"packets\":0,\"bytes\":0},"
+	"{\"direction\":\"ingress\",\"index\":1,\"counter\":\"redirected\",\"packets\":3,\"bytes\":300},"
+	"{\"direction\":\"ingress\",\"index\":1,\"counter\":\"gone\",\"packets\":2,\"bytes\":200}]}";
+
+static void test_stats_json(void **state)
+{
+	struct stats_req req = { .json = true, .dev = "tb" };
+	struct stats_sample sm = { .n = 1 };
+	char *out = stats_output(true);
+
+	(void)state;
+	/* Without DEV: the devices in an object. */
+	assert_ptr_equal(strstr(out, "{\"devices\":[{\"dev\":\"tb\","), out);
+	assert_non_null(strstr(out, json_meta));
+	assert_non_null(strstr(out, json_redirects));
+	/* Without a policy: empty lists, not missing ones. */
+	assert_non_null(strstr(out, "\"dev\":\"pf0\""));
+	assert_non_null(strstr(out, "\"policy\":[],\"meta\":[],\"redirects\":[]}]"));
+	free(out);
+
+	/* With DEV: the bare array, the same members. */
+	sm.v = stats_devs();
+	out = stats_output_of(&req, &sm, NULL);
+	assert_ptr_equal(strstr(out, "[{\"dev\":\"tb\","), out);
+	assert_non_null(strstr(out, json_meta));
+	assert_non_null(strstr(out, json_redirects));
+	assert_string_equal(out + strlen(out) - 3, "}]\n");
+	free(sm.v);
+	free(out);
+}
+
+/* DEV, REASON's rate columns under --watch ("-" if none): 1 if found. */
+static int text_rates(const char *text, const char *dev, const char *reason,
+		      char pps[16], char bps[16])
+{
+	char d[64], r[64];
+	const char *line;
+
+	for (line = text; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL)
+		if (sscanf(line, "%63s %63s %*s %*s %15s %15s", d, r, pps,
+			   bps) == 4 && !strcmp(d, dev) && !strcmp(reason, r))
+			return 1;
+	return 0;
+}
+
+static void expect_rates(const char *text, const char *dev,
+			 const char *reason, const char *pps, const char *bps)
+{
+	char p[16], b[16];
+
+	if (!text_rates(text, dev, reason, p, b))
+		fail_msg("no row %s %s in:\n%s", dev, reason, text);
+	assert_string_equal(p, pps);
+	assert_string_equal(b, bps);
+}
+
+/*
+ * Under --watch, 2 s after a sample in which tb's metadata counters were
+ * lower (mismatch higher: went back) and it had one ingress redirect:
+ * the metadata and redirect rows' rates, none for the new redirect.
+ */
+static void test_stats_watch(void **state)
+{
+	struct stats_req req = { .watch = 2 };
+	struct stats_sample now = { .v = stats_devs(), .n = 2 };
+	struct stats_sample was = { .v = stats_devs(), .n = 2 };
+	char *out;
+
+	(void)state;
+	now.mono.tv_sec = 102;
+	was.mono.tv_sec = 100;
+	was.v[0].meta[POL_INGRESS].seen = (struct pol_stat){ 1, 100 };
+	was.v[0].meta[POL_INGRESS].mismatch = (struct pol_stat){ 3, 300 };
+	was.v[0].nredir[POL_INGRESS] = 1;
+	out = stats_output_of(&req, &now, &was);
+	expect_rates(out, "tb", "ingress/meta_seen", "2", "200");
+	expect_rates(out, "tb", "ingress/meta_mismatch", "-", "-");
+	expect_rates(out, "tb", "egress/meta_seen", "0", "0");
+	expect_rates(out, "tb", "ingress/redir0", "0", "0");
+	expect_rates(out, "tb", "ingress/redir1", "-", "-");
+	expect_rates(out, "tb", "ingress/redir1_gone", "-", "-");
+	free(out);
+
+	req.json = true;
+	out = stats_output_of(&req, &now, &was);
+	assert_non_null(strstr(out,
+		"{\"direction\":\"ingress\",\"counter\":\"seen\",\"packets\":5,\"bytes\":500,\"pps\":2,\"bps\":200},"
+		"{\"direction\":\"ingress\",\"counter\":\"mismatch\",\"packets\":1,\"bytes\":100,\"pps\":null,\"bps\":null},"));
+	assert_non_null(strstr(out,
+		"{\"direction\":\"ingress\",\"index\":0,\"counter\":\"gone\",\"packets\":0,\"bytes\":0,\"pps\":0,\"bps\":0},"
+		"{\"direction\":\"ingress\",\"index\":1,\"counter\":\"redirected\",\"packets\":3,\"bytes\":300,\"pps\":null,\"bps\":null},"));
+	free(out);
+	free(now.v);
+	free(was.v);
+}
+
 /* Every reason has its own name: output never shows a gap or a twin. */
 static void test_reason_names(void **state)
 {
@@ -310,6 +530,9 @@ int main(void)
 		cmocka_unit_test(test_attach),
 		cmocka_unit_test(test_attach_bad),
 		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_stats_text),
+		cmocka_unit_test(test_stats_json),
+		cmocka_unit_test(test_stats_watch),
 		cmocka_unit_test(test_reason_names),
 	};
 
