@@ -12,6 +12,9 @@
 # order and move hit counters with their rules; exact counters for a
 # known number of pings; a policy written before attach; idempotent
 # re-attach and atomic replacement by a newer object keeping every map;
+# the XDP prefilter's metadata read by tc ingress (every frame counted
+# with native XDP in front, none without, no disagreement); status
+# listing the drop event maps;
 # detach removing only xnicctl's filters (another tool's survive, one at
 # xnicctl's place refuses attach and detach); a full list; bad
 # arguments changing nothing; dmesg and taint.
@@ -75,6 +78,15 @@ pstat() {
 		jq --arg d "$1" --arg r "$2" '.[0].policy[] | select(.direction == $d and .reason == $r) | .packets'
 }
 order() { "$X" policy list tb --json | jq -r ".$1.rules | map(.dport) | join(\",\")"; }
+# mstat DIR COUNTER: tb's prefilter metadata counter (seen, mismatch).
+mstat() {
+	"$X" stats tb --json |
+		jq --arg d "$1" --arg c "$2" '[.[0].meta[] | select(.direction == $d and .counter == $c) | .packets][0] // -1'
+}
+# ptotal DIR: tb's policy counters of every reason, summed.
+ptotal() {
+	"$X" stats tb --json | jq --arg d "$1" '[.[0].policy[] | select(.direction == $d) | .packets] | add'
+}
 status_tc() {
 	"$X" status --json | jq -r --arg d "$1" '.tc[] | select(.dev == "tb" and .direction == $d) | '"$2"
 }
@@ -111,9 +123,11 @@ check $t:pre-del-ping-back ping_ok
 
 # The programs use exactly the pinned maps; xnic_* maps, if the object
 # has any, are the shared pins under $PIN.
+# tc_egress never reads XDP metadata (receive only): no pol_meta_stats.
 for d in ingress egress; do
-	want=$(for m in pol_rules pol_config pol_rule_stats pol_stats \
-		pol_redirects pol_redir_stats; do
+	maps="pol_rules pol_config pol_rule_stats pol_stats pol_redirects pol_redir_stats"
+	[ $d = egress ] || maps="$maps pol_meta_stats"
+	want=$(for m in $maps; do
 		bpftool map show pinned $PIN/dev/tb/$m -j | jq .id; done | sort -n | tr '\n' ' ')
 	got=$(bpftool prog show id "$(tc_id $d)" -j |
 		jq -r '.map_ids[]' | while read -r m; do
@@ -132,6 +146,14 @@ expect $t:status-ingress-prog "$(status_tc ingress .prog_id)" -eq "${IDS% *}"
 expect $t:status-egress-prog "$(status_tc egress .prog_id)" -eq "${IDS#* }"
 TAG=$(tc -j filter show dev tb ingress | jq -r '.[] | select(.options.handle == "0x786e") | .options.prog.tag')
 check $t:status-tag [ "${TAG:-none}" = "$(status_tc ingress .tag)" ]
+# The drop event maps, as bpftool sees their pins; the ring has no count.
+for m in xnic_events xnic_ev_config xnic_ev_bucket xnic_ev_stats; do
+	row=$("$X" status --json | jq -c --arg n $m '[.maps[] | select(.name == $n)][0]')
+	expect $t:status-$m-id "$(jq '.id // -1' <<<"$row")" -eq "$(bpftool map show pinned $PIN/$m -j | jq .id)"
+	expect $t:status-$m-max "$(jq '.max_entries // -1' <<<"$row")" -eq "$(bpftool map show pinned $PIN/$m -j | jq .max_entries)"
+done
+check $t:status-ring-no-entries [ "$("$X" status --json | jq '.maps[] | select(.name == "xnic_events") | .entries')" = null ]
+check $t:status-text-ring sh -c "'$X' status | grep -Eq '^xnic_events +[0-9]+ +- +[0-9]+\$'"
 
 # --- the identity as skb->mark, seen by iptables after tc ingress ----
 iptables -t mangle -N xnic-tc 2>/dev/null
@@ -161,7 +183,10 @@ fi
 xn exact-add 0 policy add tb ingress allow src $SRC/32 dst $DST proto icmp
 p0=$(hits ingress 0 packets); b0=$(hits ingress 0 bytes)
 r0=$(pstat ingress pass_rule); e0=$(pstat egress pass_default)
+ms0=$(mstat ingress seen)
 check $t:exact-ping ping_n $N
+# No XDP program in front: no frame carries the prefilter's metadata.
+expect $t:meta-none-without-prefilter "$(($(mstat ingress seen) - ms0))" -eq 0
 expect $t:exact-rule-packets "$(($(hits ingress 0 packets) - p0))" -eq $N
 expect $t:exact-rule-bytes "$(($(hits ingress 0 bytes) - b0))" -eq $((N * FRAME))
 expect $t:exact-stats-pass-rule "$(($(pstat ingress pass_rule) - r0))" -eq $N
@@ -279,6 +304,23 @@ xn attach-both 0 attach tb --xdp native --tc
 check $t:both-tc-kept [ "$(ids)" = "$IDS" ]
 expect $t:both-xdp-attached "$(ip -j link show tb | jq '.[0].xdp.prog.id // 0')" -gt 0
 check $t:both-ping ping_ok
+
+# --- the prefilter's metadata read by tc: one per frame, all agreeing -
+# Permanent neighbours on both ends: no ARP, so tb receives exactly the
+# N echo requests (IPv6 is off), each through native XDP, then tc.
+A ip neigh replace $DST lladdr "$(ip -j link show tb | jq -r '.[0].address')" nud permanent dev ta
+ip neigh replace $SRC lladdr "$(A ip -j link show ta | jq -r '.[0].address')" nud permanent dev tb
+ms0=$(mstat ingress seen); mm0=$(mstat ingress mismatch); tot0=$(ptotal ingress)
+v4=$("$X" stats tb --json | jq '[.[0].reasons[] | select(.reason == "pass_ipv4") | .packets][0]')
+check $t:meta-ping ping_n $N
+expect $t:meta-seen-equals-sent "$(($(mstat ingress seen) - ms0))" -eq $N
+expect $t:meta-every-tc-frame "$(($(ptotal ingress) - tot0))" -eq $N
+expect $t:meta-prefilter-passed "$(($("$X" stats tb --json | jq '[.[0].reasons[] | select(.reason == "pass_ipv4") | .packets][0]') - v4))" -eq $N
+expect $t:meta-no-mismatch "$(($(mstat ingress mismatch) - mm0))" -eq 0
+expect $t:meta-none-on-egress "$(mstat egress seen)" -eq 0
+check $t:meta-text sh -c "'$X' stats tb | grep -Eq '^tb +ingress/meta_seen +[0-9]+ +[0-9]+\$'"
+A ip neigh del $DST dev ta
+ip neigh del $SRC dev tb
 
 # --- detach: only ours; another tool's filters survive --------------
 tc filter add dev tb ingress prio 40000 handle 9 bpf da obj "$OBJ" sec tc/ingress

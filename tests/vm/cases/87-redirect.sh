@@ -122,6 +122,16 @@ listing() { "$X" redirect list rb --json; }
 # rd DIR I FIELD: redirect I's FIELD from `redirect list rb --json`.
 rd() { listing | jq -r ".$1[$2].$3"; }
 order() { listing | jq -r ".$1 | map(.dport + \"/\" + .mode) | join(\",\")"; }
+# sr DIR I COUNTER: redirect I's packets (redirected or gone) from `stats`.
+sr() {
+	"$X" stats rb --json | jq --arg d "$1" --argjson i "$2" --arg c "$3" \
+		'[.[0].redirects[] | select(.direction == $d and .index == $i and .counter == $c) | .packets][0] // -1'
+}
+# dmap NAME FIELD: rb's redirect map NAME's FIELD from `status --json`.
+dmap() {
+	"$X" status --json | jq --arg n "$1" \
+		'[.dev_maps[] | select(.dev == "rb" and .name == $n) | .'"$2"'][0] // -1'
+}
 
 # --- before anything: bad input creates nothing ----------------------
 xn bad-peer-egress-exit-1 1 redirect add rb egress family ipv4 to ve0 mode peer
@@ -156,12 +166,16 @@ check $t:bad-changed-nothing [ "$BEFORE" = "$(listing)" ]
 # --- ingress, mode egress: out of rd, seen on rc ---------------------
 xn add-egress-mode 0 redirect add rb ingress proto udp dport 9999 family ipv4 to rd
 check $t:add-says-added grep -q 'rb: ingress redirect 0 added' <<<"$OUT"
+expect $t:stats-redirect-zero "$(sr ingress 0 redirected)" -eq 0
 cap r_c rc 9999
 from_a 9999
 expect $t:egress-mode-tcpdump-rc "$(cap_n)" -eq $N
 expect $t:egress-mode-not-delivered "$(ipt_n "" rb 9999)" -eq $N
 expect $t:egress-mode-packets "$(rd ingress 0 packets)" -eq $N
 expect $t:egress-mode-bytes "$(rd ingress 0 bytes)" -eq $((N * FRAME))
+expect $t:stats-redirect-moved "$(sr ingress 0 redirected)" -eq $N
+expect $t:stats-redirect-no-gone "$(sr ingress 0 gone)" -eq 0
+check $t:stats-redirect-text sh -c "'$X' stats rb | grep -Eq '^rb +ingress/redir0 +$N +$((N * FRAME))\$'"
 check $t:list-target-name [ "$(rd ingress 0 target)" = rd ]
 from_a 9997
 expect $t:other-port-delivered "$(ipt_n "" rb 9997)" -eq $N
@@ -195,6 +209,13 @@ to_a 7777
 expect $t:egress-dir-tcpdump-rc "$(cap_n)" -eq $N
 expect $t:egress-dir-not-delivered "$(ipt_n r_a ra 7777)" -eq 0
 expect $t:egress-dir-packets "$(rd egress 0 packets)" -eq $N
+expect $t:stats-egress-redirect "$(sr egress 0 redirected)" -eq $N
+# status: the redirects in use (as listed) and the maps' sizes (as bpftool has them).
+expect $t:status-redirects-in-use "$(dmap pol_redirects entries)" -eq "$(listing | jq '.ingress + .egress | length')"
+for m in pol_redirects pol_redir_stats; do
+	expect $t:status-$m-id "$(dmap $m id)" -eq "$(bpftool map show pinned $PIN/dev/rb/$m -j | jq .id)"
+	expect $t:status-$m-max "$(dmap $m max_entries)" -eq "$(bpftool map show pinned $PIN/dev/rb/$m -j | jq .max_entries)"
+done
 to_a 7778
 expect $t:egress-dir-other-port "$(ipt_n r_a ra 7778)" -eq $N
 
@@ -217,6 +238,8 @@ from_a 9995
 expect $t:gone-delivered "$(ipt_n "" rb 9995)" -eq $N
 expect $t:gone-counted "$(rd ingress 3 gone_packets)" -eq $N
 expect $t:gone-not-redirected "$(rd ingress 3 packets)" -eq 0
+expect $t:stats-gone "$(sr ingress 3 gone)" -eq $N
+expect $t:stats-gone-not-redirected "$(sr ingress 3 redirected)" -eq 0
 check $t:gone-listed-null [ "$(rd ingress 3 target)" = null ]
 check $t:gone-text sh -c "'$X' redirect list rb | grep -q '(gone)'"
 
