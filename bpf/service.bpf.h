@@ -14,9 +14,12 @@
 
 #include "service.h"
 
+/* User space writes these maps, the programs only read: see service.h. */
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LB_MAX_SERVICES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct lb_svc_key);
 	__type(value, struct lb_svc);
 } lb_svc SEC(".maps");
@@ -24,6 +27,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LB_SEL_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct lb_sel_key);
 	__type(value, __u32);
 } lb_sel SEC(".maps");
@@ -31,6 +35,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LB_BE_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct lb_be);
 } lb_be SEC(".maps");
@@ -38,6 +43,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, LB_MAX_SERVICES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct lb_stat);
 } lb_svc_stats SEC(".maps");
@@ -45,6 +51,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, LB_BE_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct lb_stat);
 } lb_be_stats SEC(".maps");

@@ -39,13 +39,30 @@
 
 #include <linux/types.h>
 
-#define LB_MAX_SERVICES		1024
+/*
+ * Sizes. Services and backends as Cilium's defaults (64k each), so a
+ * node of 10,000+ services with a few backends each fits. Selection
+ * slots: a backend fills as many as its weight, and one service being
+ * changed holds two revisions for a moment, so twice the backends.
+ *
+ * lb_svc, lb_sel, lb_be and the two counter maps are written by user
+ * space only (the programs look up, and count in place), so they are
+ * BPF_F_NO_PREALLOC: a node pays their hash buckets (16 bytes each,
+ * max_entries rounded up to a power of two: 6 MiB for the five) and then
+ * per entry in use (about 100 bytes; a counter also 16 bytes per
+ * possible CPU). Preallocated, the same sizes would cost ~20 MiB for
+ * the three plain maps, and the counters 2 MiB per possible CPU
+ * (128 MiB on a 64-CPU node) before the first service exists.
+ * lb_revnat and lb_affinity are LRU maps the programs write: LRU maps
+ * are always preallocated (7.5 and 5.5 MiB).
+ */
+#define LB_MAX_SERVICES		65536
 #define LB_MAX_BACKENDS		64	/* per service */
 #define LB_MAX_WEIGHT		100
 /* Slots of one service: every backend at its maximal weight. */
 #define LB_MAX_SLOTS		(LB_MAX_BACKENDS * LB_MAX_WEIGHT)
-#define LB_SEL_ENTRIES		65536
-#define LB_BE_ENTRIES		8192
+#define LB_BE_ENTRIES		65536
+#define LB_SEL_ENTRIES		(2 * LB_BE_ENTRIES)
 #define LB_REVNAT_ENTRIES	65536
 #define LB_AFF_ENTRIES		65536
 

@@ -595,32 +595,46 @@ static int next_id(struct lbobj *o, __u32 *id, struct xerr *err)
 	return 0;
 }
 
-/* The backends of service @svc_id: ids and values. */
+/* The backends of one service: ids and values. */
 struct be_set {
-	__u32 id[LB_BE_ENTRIES];
-	struct lb_be v[LB_BE_ENTRIES];
+	__u32 id[LB_MAX_BACKENDS];
+	struct lb_be v[LB_MAX_BACKENDS];
 	unsigned int n;
 };
 
-static int read_backends(struct lbobj *o, __u32 svc_id, struct be_set *s,
-			 struct xerr *err)
+/*
+ * The backends of service @svc, read from its live revision's slots:
+ * a few lookups per service rather than a walk of every backend of the
+ * node, which made each change O(backends) and 10,000 services O(n^2).
+ * A backend written by a run killed before it switched the revision is
+ * not in the slots: it is left, unreachable (ids are never reused).
+ */
+static int read_backends(struct lbobj *o, const struct lb_svc *svc,
+			 struct be_set *s, struct xerr *err)
 {
-	__u32 key, next, *prev = NULL;
-	struct lb_be b;
+	struct lb_sel_key sk = { .id = svc->id, .rev = svc->rev };
+	unsigned int i;
+	__u32 id;
 
 	s->n = 0;
-	while (!bpf_map_get_next_key(o->fd[M_BE], prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(o->fd[M_BE], &key, &b))
-			continue;	/* deleted meanwhile */
-		if (b.svc_id != svc_id || s->n >= ARRAY_SIZE(s->id))
+	for (sk.slot = 0; sk.slot < svc->slots; sk.slot++) {
+		if (bpf_map_lookup_elem(o->fd[M_SEL], &sk, &id)) {
+			if (errno == ENOENT)
+				continue;
+			return bpf_error(err, errno, "lb_sel");
+		}
+		/* A backend's slots are consecutive: check the last first. */
+		for (i = s->n; i > 0 && s->id[i - 1] != id; i--)
+			;
+		if (i || s->n >= LB_MAX_BACKENDS)
 			continue;
-		s->id[s->n] = key;
-		s->v[s->n++] = b;
+		if (bpf_map_lookup_elem(o->fd[M_BE], &id, &s->v[s->n])) {
+			if (errno == ENOENT)
+				continue;
+			return bpf_error(err, errno, "lb_be");
+		}
+		s->id[s->n++] = id;
 	}
-	if (errno != ENOENT)
-		return bpf_error(err, errno, "lb_be");
 	return 0;
 }
 
@@ -677,7 +691,7 @@ static int set_backends(struct lbobj *o, const struct svc_req *req,
 	if (cur) {
 		nv.id = cur->id;
 		nv.rev = cur->rev + 1;
-		ret = read_backends(o, cur->id, old, err);
+		ret = read_backends(o, cur, old, err);
 	} else {
 		ret = next_id(o, &nv.id, err);
 		if (!ret)
@@ -777,7 +791,7 @@ static int do_change(struct lbobj *o, const struct svc_req *req,
 		old = calloc(1, sizeof(*old));
 		if (!old)
 			return xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
-		ret = read_backends(o, cur.id, old, err);
+		ret = read_backends(o, &cur, old, err);
 		if (!ret && bpf_map_delete_elem(o->fd[M_SVC], &key))
 			ret = bpf_error(err, errno, "cannot delete the service");
 		if (!ret) {
@@ -795,7 +809,7 @@ static int do_change(struct lbobj *o, const struct svc_req *req,
 	old = calloc(1, sizeof(*old));
 	if (!old)
 		return xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
-	ret = read_backends(o, cur.id, old, err);
+	ret = read_backends(o, &cur, old, err);
 	for (j = 0; !ret && j < old->n; j++)
 		be_ep(&old->v[j], &want[n++]);
 	/* Every argument is checked against the service before any change. */
@@ -916,35 +930,45 @@ static int read_stats(struct lbobj *o, struct svc_stat **v, size_t *n,
 		      struct xerr *err)
 {
 	struct lb_svc_key key, next, *prev = NULL;
-	struct svc_row *rows;
+	struct svc_row *rows = NULL, *grown;
 	struct be_set *bs;
-	size_t i;
+	size_t i, cap = 0;
 	int ret = 0;
 
 	*v = NULL;
 	*n = 0;
-	rows = calloc(LB_MAX_SERVICES, sizeof(*rows));
 	bs = calloc(1, sizeof(*bs));
-	if (!rows || !bs) {
+	if (!bs) {
 		ret = xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
 		goto out;
 	}
-	while (*n < LB_MAX_SERVICES &&
-	       !bpf_map_get_next_key(o->fd[M_SVC], prev, &next)) {
+	while (!bpf_map_get_next_key(o->fd[M_SVC], prev, &next)) {
 		key = next;
 		prev = &key;
+		if (*n == cap) {
+			/* Grows with the map, whatever its size. */
+			cap = cap ? 2 * cap : 1024;
+			grown = realloc(rows, cap * sizeof(*rows));
+			if (!grown) {
+				ret = xerr_set(err, XNIC_EXIT_SYSTEM,
+					       "out of memory");
+				goto out;
+			}
+			rows = grown;
+		}
 		if (bpf_map_lookup_elem(o->fd[M_SVC], &key, &rows[*n].v))
 			continue;
 		rows[(*n)++].k = key;
 	}
-	qsort(rows, *n, sizeof(*rows), cmp_row);
+	if (*n)
+		qsort(rows, *n, sizeof(*rows), cmp_row);
 	*v = calloc(*n + 1, sizeof(**v));
 	if (!*v) {
 		ret = xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < *n && !ret; i++) {
-		ret = read_backends(o, rows[i].v.id, bs, err);
+		ret = read_backends(o, &rows[i].v, bs, err);
 		if (!ret)
 			stat_one(o, &rows[i], bs, &(*v)[i]);
 	}
@@ -965,6 +989,7 @@ static const struct {
 	unsigned int key_size, value_size;
 } stat_maps[] = {
 	{ M_SVC, sizeof(struct lb_svc_key), sizeof(struct lb_svc) },
+	{ M_SEL, sizeof(struct lb_sel_key), sizeof(__u32) },
 	{ M_BE, sizeof(__u32), sizeof(struct lb_be) },
 	{ M_SVC_STATS, sizeof(__u32), sizeof(struct lb_stat) },
 	{ M_BE_STATS, sizeof(__u32), sizeof(struct lb_stat) },
