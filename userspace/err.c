@@ -25,12 +25,19 @@ int xerr_set(struct xerr *err, int status, const char *fmt, ...)
 	return status;
 }
 
+static const char *where = "";
+
+void xerr_where(const char *w)
+{
+	where = w ? w : "";
+}
+
 void xerr_print(const char *ctx, const struct xerr *err)
 {
 	if (ctx)
-		fprintf(stderr, "xnicctl: %s: %s\n", ctx, err->msg);
+		fprintf(stderr, "xnicctl: %s%s: %s\n", where, ctx, err->msg);
 	else
-		fprintf(stderr, "xnicctl: %s\n", err->msg);
+		fprintf(stderr, "xnicctl: %s%s\n", where, err->msg);
 }
 
 int xerr_flush(struct xerr *err)

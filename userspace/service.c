@@ -427,6 +427,22 @@ static void lb_close(struct lbobj *o)
 	o->skel = NULL;
 }
 
+/*
+ * A batch keeps the maps from one service command to the next: opening
+ * the object and reusing its eight pinned maps is most of what a single
+ * `service add` costs. Nothing but this file's maps is kept, and they
+ * are never unpinned, so the descriptors stay the pinned maps.
+ */
+static struct lbobj lb_kept;
+static bool keep_maps;
+
+void service_keep_maps(bool keep)
+{
+	keep_maps = keep;
+	if (!keep)
+		lb_close(&lb_kept);
+}
+
 /* ---- attach / detach ---- */
 
 static void link_path(char path[PATH_MAX], int i)
@@ -1120,11 +1136,16 @@ static int run(const struct svc_req *req, struct xerr *err)
 	} else if (req->op == SVC_ATTACH) {
 		ret = do_attach(req, err);
 	} else {
-		ret = lb_load(&o, false, err);
+		ret = lb_kept.skel ? 0 : lb_load(&o, false, err);
+		if (lb_kept.skel)
+			o = lb_kept;
 		if (!ret) {
 			ret = req->op == SVC_LIST ? do_list(&o, req->json, err) :
 			      do_change(&o, req, err);
-			lb_close(&o);
+			if (keep_maps)
+				lb_kept = o;
+			else
+				lb_close(&o);
 		}
 	}
 	pin_unlock(lock);

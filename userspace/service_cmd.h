@@ -108,6 +108,8 @@ int svc_stats_read(struct svc_stat **v, size_t *n, struct xerr *err);
 bool cgroup_ok(const char *path);
 
 int service_main(int argc, char **argv);
+/* true: keep the maps open between service commands (a batch); false: close. */
+void service_keep_maps(bool keep);
 void service_usage(FILE *out);
 
 #endif /* XNICCTL_SERVICE_CMD_H */

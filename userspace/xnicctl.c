@@ -2,8 +2,8 @@
 /*
  * xnicctl: control tool for xnic virtual NIC pairs and their datapath.
  * main() dispatches to one command group per file (link.c, attach.c,
- * blocklist.c, polcmd.c, stats.c, status.c); each group parses its words into a
- * request before doing any I/O.
+ * blocklist.c, polcmd.c, stats.c, status.c, ...); each group parses its words
+ * into a request before doing any I/O. batch.c runs many through run_command().
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "attach.h"
+#include "batch.h"
 #include "blocklist.h"
 #include "limit.h"
 #include "link.h"
@@ -23,6 +24,8 @@
 #include "stats.h"
 #include "status.h"
 #include "xnicctl.h"
+
+static int batch_cmd(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -41,7 +44,30 @@ static const struct {
 	{ "monitor", monitor_main, monitor_usage },
 	{ "redirect", redirect_main, redirect_usage },
 	{ "limit", limit_main, limit_usage },
+	{ "batch", batch_cmd, batch_usage },
 };
+
+/* @argv[0] is the command's name: its exit status, its error printed. */
+static int run_command(int argc, char **argv)
+{
+	struct xerr err;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(groups); i++)
+		if (!strcmp(argv[0], groups[i].name))
+			return groups[i].main(argc - 1, argv + 1);
+
+	xerr_set(&err, XNIC_EXIT_USAGE, "%s '%s' (try 'xnicctl --help')",
+		 argv[0][0] == '-' ? "unknown option" : "unknown command",
+		 argv[0]);
+	xerr_print(NULL, &err);
+	return XNIC_EXIT_USAGE;
+}
+
+static int batch_cmd(int argc, char **argv)
+{
+	return batch_main(argc, argv, run_command);
+}
 
 static void usage(FILE *out)
 {
@@ -88,7 +114,6 @@ int main(int argc, char **argv)
 	const char *debug = getenv("XNICCTL_DEBUG");
 	bool verbose = debug && *debug && strcmp(debug, "0");
 	struct xerr err;
-	size_t i;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-v") ||
 			  !strcmp(argv[1], "--verbose"))) {
@@ -111,13 +136,5 @@ int main(int argc, char **argv)
 		printf("xnicctl %s\n", XNICCTL_VERSION);
 		return 0;
 	}
-	for (i = 0; i < ARRAY_SIZE(groups); i++)
-		if (!strcmp(argv[1], groups[i].name))
-			return groups[i].main(argc - 2, argv + 2);
-
-	xerr_set(&err, XNIC_EXIT_USAGE, "%s '%s' (try 'xnicctl --help')",
-		 argv[1][0] == '-' ? "unknown option" : "unknown command",
-		 argv[1]);
-	xerr_print(NULL, &err);
-	return XNIC_EXIT_USAGE;
+	return run_command(argc - 1, argv + 1);
 }

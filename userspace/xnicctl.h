@@ -46,8 +46,12 @@ int xerr_set(struct xerr *err, int status, const char *fmt, ...)
  */
 int xerr_flush(struct xerr *err);
 
-/* Print "xnicctl: CTX: MSG" (or "xnicctl: MSG" if @ctx is NULL). */
+/*
+ * Print "xnicctl: CTX: MSG" (or "xnicctl: MSG" if @ctx is NULL), with
+ * the text of xerr_where() after "xnicctl: ": a batch names the line.
+ */
 void xerr_print(const char *ctx, const struct xerr *err);
+void xerr_where(const char *where);	/* NULL: none */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -36,7 +36,7 @@ tap_results() {
 	END { flush() }'
 }
 
-for t in parse addr datapath policy link json cli service monitor redirect limit stats; do
+for t in parse addr datapath policy link json cli service monitor redirect limit stats batch; do
 	tap=$(CMOCKA_MESSAGE_OUTPUT=TAP XNICCTL="$PWD/userspace/xnicctl" \
 		tests/cli/test_$t 2>/dev/null)
 	rc=$?

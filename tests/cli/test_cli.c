@@ -367,6 +367,74 @@ static void test_service_rejects(void **state)
 	      "xnicctl: service nodeport detach: missing interface name");
 }
 
+/* A file of batch lines; its path in @path (unlinked by the caller). */
+static void batch_file(char path[32], const char *text)
+{
+	int fd;
+
+	snprintf(path, 32, "/tmp/xnicctl-batch-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/*
+ * Run `xnicctl batch` on @text: exactly @line on stderr and @status.
+ * The seccomp filter proves that no line after the failing one ran
+ * (each would make a bpf() call), nor the failing one itself.
+ */
+static void batch_fails(const char *text, int status, const char *line)
+{
+	char path[32], want[XERR_MAX + 64];
+
+	batch_file(path, text);
+	run(ARGV("batch", path));
+	unlink(path);
+	snprintf(want, sizeof(want), "%s\n", line);
+	assert_string_equal(r.err, want);
+	assert_int_equal(r.status, status);
+}
+
+static void test_batch_rejects(void **state)
+{
+	char path[32];
+
+	(void)state;
+	ok(ARGV("batch", "--help"), "xnicctl batch FILE");
+	fails(ARGV("batch"), XNIC_EXIT_USAGE,
+	      "xnicctl: batch: missing FILE (or '-' for standard input)");
+	fails(ARGV("batch", "a", "b"), XNIC_EXIT_USAGE,
+	      "xnicctl: batch: unknown keyword 'b'");
+	fails(ARGV("batch", "/nonexistent/xnic"), XNIC_EXIT_USAGE,
+	      "xnicctl: batch: cannot open /nonexistent/xnic: No such file or directory");
+	/* Unknown command on line 3: lines 1-2 ran, line 4 did not. */
+	batch_fails("link --help\n\n  frob  x # comment\n"
+		    "service add 198.51.100.1:80/tcp\n",
+		    XNIC_EXIT_USAGE,
+		    "xnicctl: batch: line 3: unknown command 'frob' (try 'xnicctl --help')");
+	assert_non_null(strstr(r.out, "xnicctl link show"));
+	/* A bad line stops before its own command touches anything. */
+	batch_fails("# services\n"
+		    "service add 198.51.100.1:80/tcp --backend 192.0.2.1:80,weight=0\n"
+		    "service add 198.51.100.2:80/tcp\n",
+		    XNIC_EXIT_USAGE,
+		    "xnicctl: batch: line 2: service add: invalid backend '192.0.2.1:80,weight=0' (weight=N with N in 1..100)");
+	assert_string_equal(r.out, "");
+	batch_fails("status --help\nservice add '198.51.100.1:80/tcp\n",
+		    XNIC_EXIT_USAGE,
+		    "xnicctl: batch: line 2: unterminated single quote");
+	batch_fails("batch /dev/null\n", XNIC_EXIT_USAGE,
+		    "xnicctl: batch: line 1: a batch cannot run 'batch'");
+	batch_fails("link add\n", XNIC_EXIT_USAGE,
+		    "xnicctl: batch: line 1: link add: missing interface name");
+	/* Blank and comment lines only: nothing to do, success. */
+	batch_file(path, "\n  # nothing\n\n");
+	ok(ARGV("batch", path), "");
+	unlink(path);
+	assert_string_equal(r.out, "");
+}
+
 /* Bad redirect arguments: exit 1 before any socket or bpf() call. */
 static void test_redirect_rejects(void **state)
 {
@@ -441,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_limit_rejects),
 		cmocka_unit_test(test_one_line_errors),
 		cmocka_unit_test(test_redirect_rejects),
+		cmocka_unit_test(test_batch_rejects),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `xnicctl batch` (see batch.h). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "batch.h"
+#include "service_cmd.h"
+#include "xnicctl.h"
+
+static const char help_batch[] =
+"batch FILE\n"
+"    Run the commands in FILE ('-': standard input), one per line without\n"
+"    the word xnicctl (e.g. 'service add 10.96.0.1:80/tcp --backend\n"
+"    10.0.0.2:8080'), in this one process: the exec, the loading of\n"
+"    xnicctl and libbpf's opening of the service maps are paid once for\n"
+"    the file, not once per line. Words are split at spaces and tabs;\n"
+"    '...' quotes literally, \"...\" quotes with \\\" and \\\\ inside, \\\n"
+"    outside quotes escapes the next character; a word starting with #\n"
+"    comments out the rest of the line; blank lines are skipped. The\n"
+"    first line that fails stops the batch with that command's exit\n"
+"    status and its own error after \"batch: line N: \"; the lines before\n"
+"    it stay applied, and the failing command changed nothing, as when\n"
+"    run alone. Lines are read as they run: a later line's error is only\n"
+"    found when its turn comes. A batch cannot run 'batch'.\n";
+
+void batch_usage(FILE *out)
+{
+	fprintf(out, "\nxnicctl %s", help_batch);
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int batch_split(char *line, char **argv, int *argc, struct xerr *err)
+{
+	char *r = line, *w = line, quote, end;
+
+	*argc = 0;
+	for (;;) {
+		while (blank(*r))
+			r++;
+		if (!*r || *r == '#')
+			return 0;
+		argv[(*argc)++] = w;
+		/* One word, copied down over its quotes and escapes (w <= r). */
+		while (*r && !blank(*r)) {
+			if (*r == '\\') {
+				if (!r[1] || r[1] == '\n')
+					return xerr_set(err, XNIC_EXIT_USAGE,
+							"'\\' at the end of the line");
+				*w++ = r[1];
+				r += 2;
+				continue;
+			}
+			if (*r != '\'' && *r != '"') {
+				*w++ = *r++;
+				continue;
+			}
+			quote = *r++;
+			while (*r && *r != quote) {
+				if (quote == '"' && *r == '\\' &&
+				    (r[1] == '"' || r[1] == '\\'))
+					r++;
+				*w++ = *r++;
+			}
+			if (!*r)
+				return xerr_set(err, XNIC_EXIT_USAGE,
+						"unterminated %s quote",
+						quote == '"' ? "double" :
+						"single");
+			r++;
+		}
+		/* @w may be at the separator itself: read it first. */
+		end = *r;
+		*w++ = '\0';
+		if (!end)
+			return 0;
+		r++;
+	}
+}
+
+/* Print @err, return @ret: report(ctx, xerr_set(&err, ...), &err). */
+static int report(const char *ctx, int ret, const struct xerr *err)
+{
+	xerr_print(ctx, err);
+	return ret;
+}
+
+/* Run one line; its status. */
+static int run_line(char *line, size_t len, batch_cmd_fn run)
+{
+	struct xerr err;
+	char **argv;
+	int argc, ret;
+
+	if (strlen(line) != len)
+		return report(NULL, xerr_set(&err, XNIC_EXIT_USAGE,
+						 "a NUL byte in the line"),
+			      &err);
+	argv = calloc(len / 2 + 2, sizeof(*argv));
+	if (!argv)
+		return report(NULL, xerr_set(&err, XNIC_EXIT_SYSTEM,
+						 "out of memory"), &err);
+	ret = batch_split(line, argv, &argc, &err);
+	if (ret)
+		xerr_print(NULL, &err);
+	else if (argc && !strcmp(argv[0], "batch"))
+		ret = report(NULL, xerr_set(&err, XNIC_EXIT_USAGE,
+						"a batch cannot run 'batch'"),
+			     &err);
+	else if (argc)
+		ret = run(argc, argv);
+	free(argv);
+	return ret;
+}
+
+int batch_run(FILE *in, const char *name, batch_cmd_fn run)
+{
+	char where[48], *line = NULL;
+	unsigned long n = 0;
+	size_t cap = 0;
+	struct xerr err;
+	ssize_t len;
+	int ret = 0;
+
+	/* Each command reuses what the previous one opened. */
+	service_keep_maps(true);
+	while (!ret && (len = getline(&line, &cap, in)) >= 0) {
+		snprintf(where, sizeof(where), "batch: line %lu: ", ++n);
+		xerr_where(where);
+		ret = run_line(line, len, run);
+	}
+	xerr_where(NULL);
+	if (!ret && ferror(in))
+		ret = report("batch", xerr_set(&err, XNIC_EXIT_SYSTEM,
+					       "cannot read %s: %s", name,
+					       strerror(errno)), &err);
+	service_keep_maps(false);
+	free(line);
+	return ret;
+}
+
+int batch_main(int argc, char **argv, batch_cmd_fn run)
+{
+	struct kwarg none = { .name = NULL };
+	const char *name;
+	struct xerr err;
+	struct args a;
+	FILE *in;
+	int ret;
+
+	ret = args_scan(argc, argv, &none, 1, 0, &a, &err);
+	if (!ret && a.help)
+		return args_help(batch_usage);
+	if (!ret && !a.npos)
+		ret = xerr_set(&err, XNIC_EXIT_USAGE,
+			       "missing FILE (or '-' for standard input)");
+	if (ret)
+		return report("batch", ret, &err);
+	name = a.pos[0];
+	in = strcmp(name, "-") ? fopen(name, "re") : stdin;
+	if (!in)
+		return report("batch", xerr_set(&err, XNIC_EXIT_USAGE,
+						"cannot open %s: %s", name,
+						strerror(errno)), &err);
+	ret = batch_run(in, strcmp(name, "-") ? name : "standard input",
+			run);
+	if (in != stdin)
+		fclose(in);
+	return ret;
+}
