@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `xnicctl batch` (see batch.h). */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "batch.h"
@@ -24,7 +29,8 @@ static const char help_batch[] =
 "    status and its own error after \"batch: line N: \"; the lines before\n"
 "    it stay applied, and the failing command changed nothing, as when\n"
 "    run alone. Lines are read as they run: a later line's error is only\n"
-"    found when its turn comes. A batch cannot run 'batch'.\n";
+"    found when its turn comes. Every line starts in the network\n"
+"    namespace the batch started in. A batch cannot run 'batch'.\n";
 
 void batch_usage(FILE *out)
 {
@@ -119,23 +125,52 @@ static int run_line(char *line, size_t len, batch_cmd_fn run)
 	return ret;
 }
 
+/*
+ * `link ... netns NS` enters NS and stays there, which ends a process
+ * but would move every later line of a batch: put it back.
+ */
+static int netns_back(int fd, const struct stat *home, struct xerr *err)
+{
+	struct stat now;
+
+	if (fd < 0 || (!stat("/proc/self/ns/net", &now) &&
+		       now.st_ino == home->st_ino &&
+		       now.st_dev == home->st_dev))
+		return 0;
+	if (setns(fd, CLONE_NEWNET))
+		return xerr_set(err, XNIC_EXIT_SYSTEM,
+				"cannot return to the batch's network namespace: %s",
+				strerror(errno));
+	return 0;
+}
+
 int batch_run(FILE *in, const char *name, batch_cmd_fn run)
 {
 	char where[48], *line = NULL;
 	unsigned long n = 0;
+	struct stat home;
 	size_t cap = 0;
 	struct xerr err;
 	ssize_t len;
-	int ret = 0;
+	int ret = 0, ns;
 
+	ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (ns >= 0 && fstat(ns, &home)) {
+		close(ns);
+		ns = -1;
+	}
 	/* Each command reuses what the previous one opened. */
 	service_keep_maps(true);
 	while (!ret && (len = getline(&line, &cap, in)) >= 0) {
 		snprintf(where, sizeof(where), "batch: line %lu: ", ++n);
 		xerr_where(where);
 		ret = run_line(line, len, run);
+		if (!ret && netns_back(ns, &home, &err))
+			ret = report(NULL, XNIC_EXIT_SYSTEM, &err);
 	}
 	xerr_where(NULL);
+	if (ns >= 0)
+		close(ns);
 	if (!ret && ferror(in))
 		ret = report("batch", xerr_set(&err, XNIC_EXIT_SYSTEM,
 					       "cannot read %s: %s", name,
