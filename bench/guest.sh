@@ -361,6 +361,15 @@ run_frame_ladder() {
 
 	want frame || return 0
 	live_setup "$g" "$(ip -br link show "$rx" | awk '{ print $3 }')"
+	frame_rungs "$k" "$rx"
+	# The rungs after these (scaling, queues) use pktgen's set-up again.
+	gen_mode=pktgen
+}
+
+# frame_rungs KIND RXDEV: run_frame_ladder's rungs
+frame_rungs() {
+	local k=$1 rx=$2
+
 	xdp_on "$rx" xdpdrv xdp_drop
 	measure frame-xdp-drop "$k" "$rx"
 	[ "$k" != xnic ] || profile frame-xdp-drop "$k"
@@ -608,6 +617,7 @@ run_services() {
 run_queues() {
 	local mac t
 
+	gen_mode=pktgen # its own pktgen set-up, below
 	pair_add xm xmg "" gen 2 || die "two-queue pair"
 	ip link set xm up
 	ip -n gen link set xmg up
