@@ -64,12 +64,10 @@
  * hint and never replaces a read the verdict depends on: any XDP program
  * can write metadata, so a forged class must not carry a flow past the
  * rules, and the frame may change between steps 2 and 8 (the stack takes
- * a VLAN tag off at step 5). What the hint spares is confined to the
- * path the packet confirms: a frame it calls ARP or OTHER whose
- * ethertype agrees goes to the non-IP path on that one read, and ARP's
- * own header is never read to tell the prefilter's ARP (Ethernet/IPv4)
- * from its OTHER (any other ARP). Verdicts and pol_stats are the same
- * with and without metadata.
+ * a VLAN tag off at step 5). So the metadata spares no parsing: its
+ * value is the two counters, which show the prefilter ran in front of
+ * the policy and saw the same frame. Verdicts and pol_stats are the
+ * same with and without metadata.
  *
  * Every drop also sends an event into the xnic_events ring buffer shared
  * with the prefilter (rate-limited per CPU; bpf/drop_event.h): reason,
