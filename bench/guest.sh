@@ -335,10 +335,16 @@ run_ladder() {
 	if want udp-socket; then
 		udp_socket_rung udp-socket "$k" "$rx"
 	fi
+	# XDP_TX sends each frame back to the generator's port. XDP drops it
+	# there, as a wire would carry it off: otherwise the generator's CPU
+	# spends its time in a stack receiving them and generates less.
 	if want xdp-tx; then
+		ip -n gen link set dev "$g" xdpdrv obj "$progs/xdp_drop.o" sec xdp ||
+			die "attach xdp_drop to $g"
 		xdp_on "$rx" xdpdrv xdp_tx
 		measure xdp-tx "$k" "$rx"
 		xdp_off "$rx" xdpdrv
+		ip -n gen link set dev "$g" xdpdrv off
 	fi
 	# Redirect targets drop with XDP on their far end, on CPU 1 too.
 	if want xdp-redirect-xnic; then
