@@ -74,6 +74,8 @@ struct xnic_rx_desc {
 	u32 len;		/* bytes written by the device */
 	u32 rss_hash;		/* device, first buffer of a frame */
 	u32 status;		/* device; DD of the first buffer published last */
+	u16 gso_size;		/* device, first buffer of a coalesced frame */
+	u16 csum_start;		/* device, same: offset of its TCP header */
 };
 
 enum xnic_tx_type {
@@ -91,9 +93,16 @@ struct xnic_tx_desc {
 	u8 type;		/* driver: enum xnic_tx_type */
 };
 
-/* Largest frame in RX buffers: MTU 9000 + 18 over XNIC_RX_BUF_LEN each. */
-#define XNIC_MAX_FRAME_BUFS	DIV_ROUND_UP(XNIC_MAX_FRAME(XNIC_MAX_MTU), \
+/* Largest wire frame in RX buffers: MTU 9000 + 18 over XNIC_RX_BUF_LEN each. */
+#define XNIC_JUMBO_FRAME_BUFS	DIV_ROUND_UP(XNIC_MAX_FRAME(XNIC_MAX_MTU), \
 				     XNIC_RX_BUF_LEN)
+/*
+ * Hardware GRO: a TSO frame delivered whole fills the skb head's buffer
+ * and MAX_SKB_FRAGS more. It is the largest frame the device writes.
+ */
+#define XNIC_GSO_MAX_BUFS	(MAX_SKB_FRAGS + 1)
+#define XNIC_GSO_MAX_FRAME	(XNIC_GSO_MAX_BUFS * XNIC_RX_BUF_LEN)
+#define XNIC_MAX_FRAME_BUFS	XNIC_GSO_MAX_BUFS
 
 /* XDP_TX frames of one poll, sent with one doorbell. */
 #define XNIC_XDP_TX_BULK	16
@@ -174,6 +183,8 @@ struct xnic_rx_stats {			/* this queue's NAPI */
 	u64 xdp_redirect;
 	u64 xdp_redirect_errors;
 	u64 xdp_aborted;
+	u64 gro_hw;			/* TSO frames received whole */
+	u64 gro_hw_drops;		/* ... that XDP, attached since, cannot see */
 };
 
 struct xnic_dma_stats {			/* peer's DMA engine, rx.dma_lock */
@@ -196,6 +207,10 @@ struct xnic_tx_stats {			/* TX queue lock */
 	u64 resets;			/* watchdog recovered a stall */
 	u64 xdp_xmit;			/* frames taken by ndo_xdp_xmit */
 	u64 xdp_xmit_errors;		/* frames ndo_xdp_xmit refused */
+	u64 tso;			/* TSO frames taken from the stack */
+	u64 tso_segments;		/* wire frames cut from them for a peer
+					 * that could not take them whole
+					 */
 };
 
 struct xnic_txc_stats {			/* this queue's NAPI */
@@ -275,7 +290,7 @@ struct xnic_priv {
 	struct net_device __rcu *peer;		/* RTNL; RCU readers */
 	struct xnic_channels __rcu *chans;	/* RTNL; RCU readers */
 	struct xnic_rss __rcu *rss;		/* RTNL; RCU readers */
-	struct bpf_prog __rcu *xdp_prog;	/* RTNL; RCU readers (NAPI) */
+	struct bpf_prog __rcu *xdp_prog;	/* RTNL; RCU: NAPI, peer DMA */
 	u32 num_channels;			/* RTNL */
 	u32 rx_ring_size;			/* RTNL */
 	u32 tx_ring_size;			/* RTNL */

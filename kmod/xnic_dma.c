@@ -10,12 +10,24 @@
  * It runs in the sender's context (ndo_start_xmit, XDP_TX, ndo_xdp_xmit,
  * or the watchdog after a stall), under the TX queue lock, and takes its
  * own RCU read-side section. Frames come from skbs or from xdp_frames.
+ *
+ * TSO: a TCP frame of up to XNIC_GSO_MAX_FRAME bytes is written whole into
+ * the peer's buffers when the peer has rx-gro-hw on and no XDP program
+ * (hardware GRO, as a NIC's receive-side coalescing does); otherwise the
+ * engine cuts it into wire frames first, as a NIC's TSO does on the wire.
  */
 #include <linux/if_vlan.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
+#ifdef XNIC_HAVE_NET_GSO_H
+#include <net/gso.h>
+#endif
 
 #include "xnic.h"
 #include "xnic_trace.h"
+
+/* The largest TCP header: doff counts 32-bit words in 4 bits. */
+#define XNIC_TCP_MAX_HLEN	(15 * 4)
 
 enum xnic_dma_result {
 	XNIC_DMA_OK,
@@ -108,10 +120,29 @@ static void xnic_dma_complete_csum(const struct sk_buff *skb, u8 *frame)
 		*field = CSUM_MANGLED_0;
 }
 
+/*
+ * Can the peer take this TSO frame whole? Its XDP program, if any, must
+ * see wire frames, and its TCP header must lie in the first buffer.
+ */
+static bool xnic_dma_gso_whole(const struct xnic_priv *ppriv,
+			       const struct sk_buff *skb)
+{
+	u32 gso_type = skb_shinfo(skb)->gso_type;
+
+	return (READ_ONCE(ppriv->dev->features) & NETIF_F_GRO_HW) &&
+	       !rcu_access_pointer(ppriv->xdp_prog) &&
+	       skb->ip_summed == CHECKSUM_PARTIAL &&
+	       (gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) &&
+	       !(gso_type & ~(SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) &&
+	       skb->len <= XNIC_GSO_MAX_FRAME &&
+	       skb_checksum_start_offset(skb) + XNIC_TCP_MAX_HLEN <=
+	       XNIC_RX_BUF_LEN;
+}
+
 /* Copy @skb into the peer queue @pq's next posted buffers. */
 static enum xnic_dma_result
 xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
-	      u32 hash_flags)
+	      u32 hash_flags, bool gso_whole)
 {
 	struct xnic_rx_ring *rx = &pq->rx;
 	struct xnic_dma_stats *ds = &pq->stats->dma;
@@ -120,8 +151,15 @@ xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
 	struct xnic_rx_desc *first;
 	bool csum = false;
 
-	/* The CHECKSUM_PARTIAL field must land in the first buffer. */
-	if (skb && skb->ip_summed == CHECKSUM_PARTIAL) {
+	if (gso_whole) {
+		/*
+		 * The checksum field keeps the pseudo-header sum: the
+		 * receiver hands the frame up CHECKSUM_PARTIAL, as GRO does.
+		 */
+		csum_flag = skb_shinfo(skb)->gso_type & SKB_GSO_TCPV4 ?
+			    XNIC_DESC_GSO_TCPV4 : XNIC_DESC_GSO_TCPV6;
+	} else if (skb && skb->ip_summed == CHECKSUM_PARTIAL) {
+		/* The CHECKSUM_PARTIAL field must land in the first buffer. */
 		u32 end = skb_checksum_start_offset(skb) + skb->csum_offset +
 			  sizeof(__sum16);
 
@@ -143,6 +181,8 @@ xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
 	}
 
 	first = &rx->desc[xnic_ring_slot(rx->head, rx->mask)];
+	first->gso_size = gso_whole ? skb_shinfo(skb)->gso_size : 0;
+	first->csum_start = gso_whole ? skb_checksum_start_offset(skb) : 0;
 	for (i = 0, off = 0; i < nbufs; i++) {
 		struct xnic_rx_desc *d =
 			&rx->desc[xnic_ring_slot(rx->head + i, rx->mask)];
@@ -176,11 +216,11 @@ xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
 static enum xnic_dma_result
 xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 	       struct xnic_channels *pchans, const struct xnic_pkt *pkt,
-	       u32 *rxq_out)
+	       bool gso_whole, u32 *rxq_out)
 {
+	u32 hash, flags = 0, qid, mtu;
 	struct xnic_rss *rss;
 	struct xnic_queue *pq;
-	u32 hash, flags = 0, qid;
 
 	if (!pchans)
 		return XNIC_DMA_NO_PEER;
@@ -196,8 +236,10 @@ xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 	pq = &pchans->q[qid];
 	*rxq_out = qid;
 
-	if (pkt->len > XNIC_MAX_FRAME(READ_ONCE(ppriv->dev->mtu)) ||
-	    pkt->len < ETH_HLEN) {
+	mtu = READ_ONCE(ppriv->dev->mtu);
+	if (gso_whole ?
+	    !skb_gso_validate_mac_len(pkt->skb, XNIC_MAX_FRAME(mtu)) :
+	    pkt->len > XNIC_MAX_FRAME(mtu) || pkt->len < ETH_HLEN) {
 		struct xnic_dma_stats *ds = &pq->stats->dma;
 
 		spin_lock(&pq->rx.dma_lock);
@@ -207,17 +249,85 @@ xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 		spin_unlock(&pq->rx.dma_lock);
 		return XNIC_DMA_OVERSIZE;
 	}
-	return xnic_dma_copy(pq, pkt, hash, flags);
+	return xnic_dma_copy(pq, pkt, hash, flags, gso_whole);
+}
+
+/* What one doorbell's worth of descriptors did, for stats and interrupts. */
+struct xnic_dma_tally {
+	u64 pkts, bytes, drops, faults, csums, tso, tso_segments;
+	u16 rx_frames[XNIC_MAX_QUEUES];
+};
+
+/* Deliver one frame; false when it did not reach the peer's ring. */
+static bool xnic_dma_one(struct xnic_priv *priv, struct xnic_priv *ppriv,
+			 struct xnic_channels *pchans, struct xnic_queue *q,
+			 const struct xnic_pkt *pkt, bool gso_whole,
+			 struct xnic_dma_tally *t)
+{
+	enum xnic_dma_result res;
+	u32 rxq = 0;
+
+	res = xnic_dma_frame(priv, ppriv, pchans, pkt, gso_whole, &rxq);
+	trace_xnic_dma(priv->dev, q->index, rxq, pkt->len, res);
+	switch (res) {
+	case XNIC_DMA_OK:
+		t->pkts++;
+		t->bytes += pkt->len;
+		if (pkt->skb && pkt->skb->ip_summed == CHECKSUM_PARTIAL)
+			t->csums++;
+		t->rx_frames[rxq]++;
+		return true;
+	case XNIC_DMA_FAULT:
+		t->faults++;
+		return false;
+	case XNIC_DMA_NO_PEER:
+		t->drops++;
+		return false;
+	default:
+		/* Missed and oversize frames are the receiver's count. */
+		return false;
+	}
+}
+
+/*
+ * TSO for a peer that cannot take the frame whole: cut it into wire
+ * frames, each with its checksum completed by the copy. All of them must
+ * arrive for the descriptor to complete without error.
+ */
+static bool xnic_dma_segment(struct xnic_priv *priv, struct xnic_priv *ppriv,
+			     struct xnic_channels *pchans, struct xnic_queue *q,
+			     struct sk_buff *skb, struct xnic_dma_tally *t)
+{
+	struct sk_buff *segs, *seg, *next;
+	bool ok = true;
+
+	if (!pchans) {
+		t->drops++;
+		return false;
+	}
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
+	if (IS_ERR_OR_NULL(segs)) {
+		t->drops++;
+		return false;
+	}
+	skb_list_walk_safe(segs, seg, next) {
+		struct xnic_pkt pkt = { .skb = seg, .len = seg->len };
+
+		skb_mark_not_on_list(seg);
+		ok &= xnic_dma_one(priv, ppriv, pchans, q, &pkt, false, t);
+		t->tso_segments++;
+		consume_skb(seg);
+	}
+	return ok;
 }
 
 static void __xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q)
 {
-	u16 rx_frames[XNIC_MAX_QUEUES] = { 0 };
 	struct xnic_tx_stats *ts = &q->stats->tx;
 	struct xnic_channels *pchans = NULL;
+	struct xnic_dma_tally t = { 0 };
 	struct xnic_priv *ppriv = NULL;
 	struct xnic_tx_ring *tx = &q->tx;
-	u64 pkts = 0, bytes = 0, drops = 0, faults = 0, csums = 0;
 	struct net_device *peer;
 	u32 head, done = 0, i;
 
@@ -233,46 +343,38 @@ static void __xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q)
 	for (head = tx->head; head != tx->tail; head++, done++) {
 		struct xnic_tx_desc *d = &tx->desc[xnic_ring_slot(head, tx->mask)];
 		struct xnic_pkt pkt = { .len = d->len };
-		enum xnic_dma_result res;
-		u32 rxq = 0;
+		bool ok;
 
 		if (d->type == XNIC_TX_SKB)
 			pkt.skb = d->skb;
 		else
 			pkt.xdpf = d->xdpf;
-		res = xnic_dma_frame(priv, ppriv, pchans, &pkt, &rxq);
-		trace_xnic_dma(priv->dev, q->index, rxq, d->len, res);
-		switch (res) {
-		case XNIC_DMA_OK:
-			pkts++;
-			bytes += d->len;
-			if (pkt.skb && pkt.skb->ip_summed == CHECKSUM_PARTIAL)
-				csums++;
-			rx_frames[rxq]++;
-			xnic_desc_publish(&d->status, 0);
-			break;
-		case XNIC_DMA_FAULT:
-			faults++;
-			xnic_desc_publish(&d->status, XNIC_DESC_ERR);
-			break;
-		default:
-			/* Missed and oversize frames are the receiver's count. */
-			if (res == XNIC_DMA_NO_PEER)
-				drops++;
-			xnic_desc_publish(&d->status, XNIC_DESC_ERR);
-			break;
+		if (pkt.skb && skb_is_gso(pkt.skb)) {
+			t.tso++;
+			if (ppriv && !xnic_dma_gso_whole(ppriv, pkt.skb))
+				ok = xnic_dma_segment(priv, ppriv, pchans, q,
+						      d->skb, &t);
+			else
+				ok = xnic_dma_one(priv, ppriv, pchans, q, &pkt,
+						  true, &t);
+		} else {
+			ok = xnic_dma_one(priv, ppriv, pchans, q, &pkt, false,
+					  &t);
 		}
+		xnic_desc_publish(&d->status, ok ? 0 : XNIC_DESC_ERR);
 	}
 	if (!done)
 		return;
 	WRITE_ONCE(tx->head, head);
 
 	u64_stats_update_begin(&ts->syncp);
-	ts->packets += pkts;
-	ts->bytes += bytes;
-	ts->dropped += drops;
-	ts->fault_drops += faults;
-	ts->csum_offload += csums;
+	ts->packets += t.pkts;
+	ts->bytes += t.bytes;
+	ts->dropped += t.drops;
+	ts->fault_drops += t.faults;
+	ts->csum_offload += t.csums;
+	ts->tso += t.tso;
+	ts->tso_segments += t.tso_segments;
 	ts->doorbells++;
 	u64_stats_update_end(&ts->syncp);
 
@@ -280,8 +382,9 @@ static void __xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q)
 	if (!pchans)
 		return;
 	for (i = 0; i < pchans->num && i < XNIC_MAX_QUEUES; i++)
-		if (rx_frames[i])
-			xnic_irq_raise(&pchans->q[i], XNIC_IRQ_RX, rx_frames[i]);
+		if (t.rx_frames[i])
+			xnic_irq_raise(&pchans->q[i], XNIC_IRQ_RX,
+				       t.rx_frames[i]);
 }
 
 /*

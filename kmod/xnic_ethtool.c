@@ -39,6 +39,8 @@ static const struct xnic_stat_desc xnic_rx_stats_desc[] = {
 	XNIC_STAT(rx, xdp_redirect),
 	XNIC_STAT(rx, xdp_redirect_errors),
 	XNIC_STAT(rx, xdp_aborted),
+	XNIC_STAT(rx, gro_hw),
+	XNIC_STAT(rx, gro_hw_drops),
 	XNIC_STAT_NAMED("dma_frames", dma, frames),
 	XNIC_STAT_NAMED("dma_bytes", dma, bytes),
 	XNIC_STAT(dma, missed),
@@ -56,6 +58,8 @@ static const struct xnic_stat_desc xnic_tx_stats_desc[] = {
 	XNIC_STAT(tx, resets),
 	XNIC_STAT(tx, xdp_xmit),
 	XNIC_STAT(tx, xdp_xmit_errors),
+	XNIC_STAT(tx, tso),
+	XNIC_STAT(tx, tso_segments),
 	XNIC_STAT(txc, completions),
 	XNIC_STAT(txc, wakes),
 };

@@ -85,12 +85,6 @@ static netdev_tx_t xnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	tx = &q->tx;
 	nq = netdev_get_tx_queue(dev, qid);
 
-	/* GSO is not offered, so the stack segments before we get here. */
-	if (unlikely(skb_is_gso(skb))) {
-		xnic_tx_drop(priv, qid, skb);
-		return NETDEV_TX_OK;
-	}
-
 	clean = READ_ONCE(tx->next_to_clean);
 	if (unlikely(!xnic_ring_free(tx->size, tx->tail, clean))) {
 		struct xnic_tx_stats *ts = &q->stats->tx;
@@ -181,6 +175,21 @@ static int xnic_get_iflink(const struct net_device *dev)
 static int xnic_dev_init(struct net_device *dev);
 static void xnic_dev_uninit(struct net_device *dev);
 
+/*
+ * An XDP program must see every frame as it was on the wire, so hardware
+ * GRO is off while one is attached, as on NICs with receive coalescing.
+ * The core already drops rx-gro-hw without rx-checksumming or GRO.
+ */
+static netdev_features_t xnic_fix_features(struct net_device *dev,
+					   netdev_features_t features)
+{
+	struct xnic_priv *priv = netdev_priv(dev);
+
+	if (rtnl_dereference(priv->xdp_prog))
+		features &= ~NETIF_F_GRO_HW;
+	return features;
+}
+
 static const struct net_device_ops xnic_netdev_ops = {
 	.ndo_init		= xnic_dev_init,
 	.ndo_uninit		= xnic_dev_uninit,
@@ -190,6 +199,7 @@ static const struct net_device_ops xnic_netdev_ops = {
 	.ndo_get_stats64	= xnic_get_stats64,
 	.ndo_change_mtu		= xnic_change_mtu,
 	.ndo_get_iflink		= xnic_get_iflink,
+	.ndo_fix_features	= xnic_fix_features,
 	.ndo_bpf		= xnic_bpf,
 	.ndo_xdp_xmit		= xnic_xdp_xmit,
 	.ndo_set_mac_address	= eth_mac_addr,
@@ -197,7 +207,8 @@ static const struct net_device_ops xnic_netdev_ops = {
 };
 
 #define XNIC_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM | \
-		       NETIF_F_HIGHDMA)
+		       NETIF_F_HIGHDMA | NETIF_F_TSO | NETIF_F_TSO6 | \
+		       NETIF_F_GRO_HW)
 
 static void xnic_setup(struct net_device *dev)
 {
@@ -209,7 +220,9 @@ static void xnic_setup(struct net_device *dev)
 	dev->ethtool_ops = &xnic_ethtool_ops;
 	dev->features |= XNIC_FEATURES;
 	dev->hw_features = XNIC_FEATURES;
-	dev->vlan_features = XNIC_FEATURES;
+	dev->vlan_features = XNIC_FEATURES & ~NETIF_F_GRO_HW;
+	/* A TSO frame the peer takes whole must fit its GRO buffers. */
+	netif_set_tso_max_size(dev, XNIC_GSO_MAX_FRAME);
 	dev->min_mtu = XNIC_MIN_MTU;
 	dev->max_mtu = XNIC_MAX_MTU;
 	dev->needs_free_netdev = true;

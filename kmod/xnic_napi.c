@@ -6,6 +6,7 @@
  * ring, and unmask the vector when the ring is drained.
  */
 #include <linux/filter.h>
+#include <linux/tcp.h>
 #include <net/page_pool.h>
 
 #include "xnic.h"
@@ -89,6 +90,36 @@ static void xnic_rx_csum(struct xnic_queue *q, struct sk_buff *skb, u32 bits)
 }
 
 /*
+ * A TSO frame the device delivered whole (hardware GRO): describe it as
+ * GRO would have built it, so TCP sizes its ACKs by the segment size and
+ * forwarding can cut it again. The checksum field holds the pseudo-header
+ * sum, so the frame goes up CHECKSUM_PARTIAL. False if the descriptor
+ * does not describe a TCP header in the skb head.
+ */
+static bool xnic_rx_gso(struct sk_buff *skb, u32 bits, u16 gso_size,
+			u16 csum_start)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+	const struct tcphdr *th;
+	u32 hdr_len;
+
+	if (!gso_size ||
+	    csum_start + sizeof(*th) > skb_headlen(skb) ||
+	    !skb_partial_csum_set(skb, csum_start,
+				  offsetof(struct tcphdr, check)))
+		return false;
+	th = (const struct tcphdr *)(skb->data + csum_start);
+	hdr_len = csum_start + th->doff * 4;
+	if (th->doff < 5 || hdr_len >= skb->len)
+		return false;
+	sh->gso_size = gso_size;
+	sh->gso_type = bits & XNIC_DESC_GSO_TCPV4 ? SKB_GSO_TCPV4 :
+						    SKB_GSO_TCPV6;
+	sh->gso_segs = DIV_ROUND_UP(skb->len - hdr_len, gso_size);
+	return true;
+}
+
+/*
  * Take the frame at next_to_clean off the ring: its pages and lengths. The
  * device published every buffer of the frame with the first one.
  */
@@ -97,6 +128,7 @@ static u32 xnic_rx_take(struct xnic_rx_ring *rx, struct page **pages,
 {
 	u32 ntc = rx->next_to_clean, n = 0;
 
+	BUILD_BUG_ON(XNIC_JUMBO_FRAME_BUFS > XNIC_MAX_FRAME_BUFS);
 	for (;;) {
 		struct xnic_rx_desc *d = &rx->desc[xnic_ring_slot(ntc + n,
 								  rx->mask)];
@@ -120,6 +152,16 @@ static u32 xnic_rx_take(struct xnic_rx_ring *rx, struct page **pages,
 	return n;
 }
 
+/* Give a frame's pages straight back to the page_pool. */
+static void xnic_rx_put_pages(struct xnic_queue *q, struct page **pages,
+			      u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		page_pool_put_full_page(q->rx.pp, pages[i], true);
+}
+
 /* No XDP program: build the skb around the pages, recycled on free. */
 static struct sk_buff *xnic_rx_build_skb(struct xnic_queue *q,
 					 struct page **pages, const u32 *lens,
@@ -132,8 +174,7 @@ static struct sk_buff *xnic_rx_build_skb(struct xnic_queue *q,
 	skb = napi_build_skb(page_address(pages[0]), PAGE_SIZE);
 	if (unlikely(!skb)) {
 		rs->build_skb_fail++;
-		for (i = 0; i < n; i++)
-			page_pool_put_full_page(q->rx.pp, pages[i], true);
+		xnic_rx_put_pages(q, pages, n);
 		return NULL;
 	}
 	skb_reserve(skb, XNIC_RX_HEADROOM);
@@ -164,18 +205,33 @@ static int xnic_rx(struct xnic_queue *q, int budget)
 	while (done < budget) {
 		struct page *pages[XNIC_MAX_FRAME_BUFS];
 		u32 lens[XNIC_MAX_FRAME_BUFS];
+		u16 gso_size, csum_start;
 		struct xnic_rx_desc *d;
 		struct sk_buff *skb;
 		u32 bits, hash, n;
+		bool gso;
 
 		if (!xnic_rx_pending(q))
 			break;
 		d = &rx->desc[xnic_ring_slot(rx->next_to_clean, rx->mask)];
 		xnic_desc_done(&d->status, &bits);
 		hash = d->rss_hash;
+		gso = bits & (XNIC_DESC_GSO_TCPV4 | XNIC_DESC_GSO_TCPV6);
+		gso_size = d->gso_size;
+		csum_start = d->csum_start;
 		n = xnic_rx_take(rx, pages, lens);
 		done++;
 
+		/*
+		 * A whole TSO frame written before an XDP program was
+		 * attached: the program must not miss it, and cannot take
+		 * it as one frame, so it goes, counted.
+		 */
+		if (unlikely(gso && prog)) {
+			xnic_rx_put_pages(q, pages, n);
+			rs->gro_hw_drops++;
+			continue;
+		}
 		/* Step 2, native XDP, before any skb exists. */
 		if (prog)
 			skb = xnic_xdp_run(q, prog, &xdp_ctx, pages, lens, n);
@@ -183,6 +239,12 @@ static int xnic_rx(struct xnic_queue *q, int budget)
 			skb = xnic_rx_build_skb(q, pages, lens, n);
 		if (!skb)
 			continue;
+		if (gso && unlikely(!xnic_rx_gso(skb, bits, gso_size,
+						 csum_start))) {
+			kfree_skb(skb);
+			rs->gro_hw_drops++;
+			continue;
+		}
 
 		/* Step 3, clean_rx: skb metadata from the descriptor. */
 		rs->packets++;
@@ -192,7 +254,10 @@ static int xnic_rx(struct xnic_queue *q, int budget)
 		if (bits & (XNIC_DESC_RSS_L4 | XNIC_DESC_RSS_L3))
 			skb_set_hash(skb, hash, bits & XNIC_DESC_RSS_L4 ?
 				     PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
-		xnic_rx_csum(q, skb, bits);
+		if (gso)
+			rs->gro_hw++;
+		else
+			xnic_rx_csum(q, skb, bits);
 		/* Step 4, GRO. */
 		napi_gro_receive(&q->napi, skb);
 	}

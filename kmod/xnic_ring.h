@@ -19,6 +19,8 @@
 #define XNIC_DESC_RSS_L4	BIT(3)	/* rss_hash covers the 4-tuple */
 #define XNIC_DESC_RSS_L3	BIT(4)	/* rss_hash covers the addresses only */
 #define XNIC_DESC_ERR		BIT(5)	/* TX: frame was not delivered */
+#define XNIC_DESC_GSO_TCPV4	BIT(6)	/* RX: a TCP/IPv4 TSO frame, whole */
+#define XNIC_DESC_GSO_TCPV6	BIT(7)	/* RX: a TCP/IPv6 TSO frame, whole */
 
 /* Descriptors between @from and @to (@to is ahead of @from). */
 static inline u32 xnic_ring_used(u32 to, u32 from)

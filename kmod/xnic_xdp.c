@@ -49,6 +49,9 @@ static int xnic_xdp_setup(struct net_device *dev, struct bpf_prog *prog,
 	/* Freed after an RCU grace period: a running poll keeps its copy. */
 	if (old)
 		bpf_prog_put(old);
+	/* Hardware GRO follows: off with a program, back without. */
+	if (!old != !prog)
+		netdev_update_features(dev);
 	return 0;
 }
 
