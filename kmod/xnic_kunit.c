@@ -19,6 +19,7 @@
 #include <net/ip.h>
 #include <linux/ipv6.h>
 #include <linux/module.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/page_pool.h>
 #include <net/sch_generic.h>
@@ -638,6 +639,172 @@ static void xnic_pair_close_under_traffic_test(struct kunit *test)
 	KUNIT_EXPECT_GT(test, atomic_read(&ctx->received), n);
 }
 
+#define XNIC_TSO_MSS	400
+#define XNIC_TSO_SEGS	3
+
+/* What a TCP/IPv4 receiver on b saw of the TSO test frames. */
+struct xnic_tso_rx {
+	struct packet_type pt;
+	atomic_t frames;
+	atomic_t csum_ok;	/* cut frames whose TCP checksum verifies */
+	u32 ip_len;		/* of the last frame */
+	u16 gso_size;
+	u16 gso_segs;
+	u8 ip_summed;
+};
+
+static int xnic_tso_rcv(struct sk_buff *skb, struct net_device *dev,
+			struct packet_type *pt, struct net_device *orig)
+{
+	struct xnic_tso_rx *rx = container_of(pt, struct xnic_tso_rx, pt);
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	u32 len = ntohs(iph->tot_len) - sizeof(*iph);
+
+	/* The stack's ip_rcv shares this skb: read it, change nothing. */
+	if (!skb_is_gso(skb) &&
+	    !csum_tcpudp_magic(iph->saddr, iph->daddr, len, IPPROTO_TCP,
+			       skb_checksum(skb, sizeof(*iph), len, 0)))
+		atomic_inc(&rx->csum_ok);
+	WRITE_ONCE(rx->ip_len, ntohs(iph->tot_len));
+	WRITE_ONCE(rx->gso_size, skb_shinfo(skb)->gso_size);
+	WRITE_ONCE(rx->gso_segs, skb_shinfo(skb)->gso_segs);
+	WRITE_ONCE(rx->ip_summed, skb->ip_summed);
+	atomic_inc(&rx->frames);
+	kfree_skb(skb);
+	return NET_RX_SUCCESS;
+}
+
+/*
+ * A TSO frame as TCP hands it to a device: XNIC_TSO_SEGS segments of
+ * payload, CHECKSUM_PARTIAL over the pseudo-header of the whole length.
+ */
+static int xnic_test_send_tso(struct xnic_pair_ctx *ctx)
+{
+	u32 tcp_len = sizeof(struct tcphdr) + XNIC_TSO_MSS * XNIC_TSO_SEGS;
+	u32 len = ETH_HLEN + sizeof(struct iphdr) + tcp_len;
+	struct sk_buff *skb = alloc_skb(len, GFP_KERNEL);
+	struct ethhdr *eth;
+	struct iphdr *iph;
+	struct tcphdr *th;
+	u8 *p;
+	u32 i;
+
+	if (!skb)
+		return -ENOMEM;
+	p = skb_put_zero(skb, len);
+	for (i = len - tcp_len + sizeof(*th); i < len; i++)
+		p[i] = i;
+	eth = (struct ethhdr *)p;
+	ether_addr_copy(eth->h_dest, ctx->b->dev_addr);
+	ether_addr_copy(eth->h_source, ctx->a->dev_addr);
+	eth->h_proto = htons(ETH_P_IP);
+	iph = (struct iphdr *)(eth + 1);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_TCP;
+	iph->frag_off = htons(IP_DF);
+	iph->tot_len = htons(sizeof(*iph) + tcp_len);
+	iph->saddr = htonl(0xc6120001);	/* 198.18.0.1 */
+	iph->daddr = htonl(0xc6120002);
+	iph->check = ip_fast_csum(iph, iph->ihl);
+	th = (struct tcphdr *)(iph + 1);
+	th->source = htons(40000);
+	th->dest = htons(80);
+	th->seq = htonl(1);
+	th->doff = sizeof(*th) / 4;
+	th->ack = 1;
+	th->window = htons(1000);
+	th->check = ~csum_tcpudp_magic(iph->saddr, iph->daddr, tcp_len,
+				       IPPROTO_TCP, 0);
+
+	skb_reset_mac_header(skb);
+	skb_set_network_header(skb, ETH_HLEN);
+	skb_set_transport_header(skb, ETH_HLEN + sizeof(*iph));
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	skb_shinfo(skb)->gso_size = XNIC_TSO_MSS;
+	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	skb_shinfo(skb)->gso_segs = XNIC_TSO_SEGS;
+	skb->protocol = htons(ETH_P_IP);
+	skb->dev = ctx->a;
+	return dev_queue_xmit(skb);
+}
+
+static void xnic_set_gro_hw(struct net_device *dev, bool on)
+{
+	rtnl_lock();
+	if (on)
+		dev->wanted_features |= NETIF_F_GRO_HW;
+	else
+		dev->wanted_features &= ~NETIF_F_GRO_HW;
+	netdev_update_features(dev);
+	rtnl_unlock();
+}
+
+static bool xnic_tso_wait(struct xnic_tso_rx *rx, int n)
+{
+	int i;
+
+	for (i = 0; i < 150 && atomic_read(&rx->frames) < n; i++)
+		msleep(20);
+	return atomic_read(&rx->frames) == n;
+}
+
+/*
+ * TSO: whole into a receiver with rx-gro-hw, described as GRO would;
+ * cut into checksummed wire frames for one without.
+ */
+static void xnic_pair_tso_test(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+	u32 seg_len = sizeof(struct iphdr) + sizeof(struct tcphdr) +
+		      XNIC_TSO_MSS;
+	struct xnic_tso_rx *rx;
+	struct xnic_queue_stats sa, sb;
+
+	rx = kunit_kzalloc(test, sizeof(*rx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rx);
+	KUNIT_ASSERT_TRUE(test, ctx->a->features & NETIF_F_TSO);
+	KUNIT_ASSERT_TRUE(test, ctx->b->features & NETIF_F_GRO_HW);
+	rx->pt.type = htons(ETH_P_IP);
+	rx->pt.dev = ctx->b;
+	rx->pt.func = xnic_tso_rcv;
+	dev_add_pack(&rx->pt);
+
+	KUNIT_EXPECT_EQ(test, xnic_test_send_tso(ctx), NET_XMIT_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, xnic_tso_wait(rx, 1));
+	KUNIT_EXPECT_EQ(test, rx->ip_len, seg_len + (XNIC_TSO_SEGS - 1) *
+			XNIC_TSO_MSS);
+	KUNIT_EXPECT_EQ(test, rx->gso_size, XNIC_TSO_MSS);
+	KUNIT_EXPECT_EQ(test, rx->gso_segs, XNIC_TSO_SEGS);
+	KUNIT_EXPECT_EQ(test, rx->ip_summed, CHECKSUM_PARTIAL);
+	sa = xnic_q0_stats(ctx->a);
+	sb = xnic_q0_stats(ctx->b);
+	KUNIT_EXPECT_EQ(test, sa.tx.tso, 1ULL);
+	KUNIT_EXPECT_EQ(test, sa.tx.tso_segments, 0ULL);
+	KUNIT_EXPECT_EQ(test, sb.rx.gro_hw, 1ULL);
+	KUNIT_EXPECT_EQ(test, sb.dma.frames, 1ULL);
+
+	xnic_set_gro_hw(ctx->b, false);
+	KUNIT_EXPECT_FALSE(test, ctx->b->features & NETIF_F_GRO_HW);
+	KUNIT_EXPECT_EQ(test, xnic_test_send_tso(ctx), NET_XMIT_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, xnic_tso_wait(rx, 1 + XNIC_TSO_SEGS));
+	KUNIT_EXPECT_EQ(test, atomic_read(&rx->csum_ok), XNIC_TSO_SEGS);
+	KUNIT_EXPECT_EQ(test, rx->ip_len, seg_len);
+	KUNIT_EXPECT_EQ(test, rx->gso_size, 0);
+	sa = xnic_q0_stats(ctx->a);
+	sb = xnic_q0_stats(ctx->b);
+	KUNIT_EXPECT_EQ(test, sa.tx.tso, 2ULL);
+	KUNIT_EXPECT_EQ(test, sa.tx.tso_segments, (u64)XNIC_TSO_SEGS);
+	KUNIT_EXPECT_EQ(test, sb.rx.gro_hw, 1ULL);
+	KUNIT_EXPECT_EQ(test, sb.dma.frames, 1ULL + XNIC_TSO_SEGS);
+
+	xnic_set_gro_hw(ctx->b, true);
+	dev_remove_pack(&rx->pt);
+}
+
 /* ethtool -S carries the page_pool counters where the kernel keeps them. */
 static void xnic_pair_page_pool_stats_test(struct kunit *test)
 {
@@ -675,6 +842,7 @@ static struct kunit_case xnic_pair_cases[] = {
 	KUNIT_CASE(xnic_pair_deliver_test),
 	KUNIT_CASE(xnic_pair_page_pool_stats_test),
 	KUNIT_CASE(xnic_pair_jumbo_test),
+	KUNIT_CASE(xnic_pair_tso_test),
 	KUNIT_CASE(xnic_pair_exhaustion_test),
 	KUNIT_CASE(xnic_pair_refill_fault_test),
 	KUNIT_CASE(xnic_pair_close_under_traffic_test),
