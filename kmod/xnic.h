@@ -98,9 +98,12 @@ struct xnic_tx_desc {
 				     XNIC_RX_BUF_LEN)
 /*
  * Hardware GRO: a TSO frame delivered whole fills the skb head's buffer
- * and MAX_SKB_FRAGS more. It is the largest frame the device writes.
+ * and up to MAX_SKB_FRAGS more, within 64 KB: no BIG TCP across the pair
+ * where a kernel has more frags. It is the largest frame the device writes.
  */
-#define XNIC_GSO_MAX_BUFS	(MAX_SKB_FRAGS + 1)
+#define XNIC_GSO_LEGACY_BUFS	(GSO_LEGACY_MAX_SIZE / XNIC_RX_BUF_LEN)
+#define XNIC_GSO_MAX_BUFS	(MAX_SKB_FRAGS + 1 < XNIC_GSO_LEGACY_BUFS ? \
+				 MAX_SKB_FRAGS + 1 : XNIC_GSO_LEGACY_BUFS)
 #define XNIC_GSO_MAX_FRAME	(XNIC_GSO_MAX_BUFS * XNIC_RX_BUF_LEN)
 #define XNIC_MAX_FRAME_BUFS	XNIC_GSO_MAX_BUFS
 

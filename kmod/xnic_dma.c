@@ -131,7 +131,7 @@ static bool xnic_dma_gso_whole(const struct xnic_priv *ppriv,
 
 	return (READ_ONCE(ppriv->dev->features) & NETIF_F_GRO_HW) &&
 	       !rcu_access_pointer(ppriv->xdp_prog) &&
-	       skb->ip_summed == CHECKSUM_PARTIAL &&
+	       skb->ip_summed == CHECKSUM_PARTIAL && !skb->encapsulation &&
 	       (gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) &&
 	       !(gso_type & ~(SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) &&
 	       skb->len <= XNIC_GSO_MAX_FRAME &&
@@ -255,7 +255,7 @@ xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 /* What one doorbell's worth of descriptors did, for stats and interrupts. */
 struct xnic_dma_tally {
 	u64 pkts, bytes, drops, faults, csums, tso, tso_segments;
-	u16 rx_frames[XNIC_MAX_QUEUES];
+	u32 rx_frames[XNIC_MAX_QUEUES];	/* TSO cutting: more than descs */
 };
 
 /* Deliver one frame; false when it did not reach the peer's ring. */
@@ -273,7 +273,9 @@ static bool xnic_dma_one(struct xnic_priv *priv, struct xnic_priv *ppriv,
 	case XNIC_DMA_OK:
 		t->pkts++;
 		t->bytes += pkt->len;
-		if (pkt->skb && pkt->skb->ip_summed == CHECKSUM_PARTIAL)
+		/* A whole TSO frame keeps its checksum undone. */
+		if (pkt->skb && pkt->skb->ip_summed == CHECKSUM_PARTIAL &&
+		    !gso_whole)
 			t->csums++;
 		t->rx_frames[rxq]++;
 		return true;

@@ -134,7 +134,7 @@ static void xnic_get_stats64(struct net_device *dev,
 		xnic_get_queue_stats(priv, i, &s);
 		tot->rx_packets += s.rx.packets;
 		tot->rx_bytes += s.rx.bytes;
-		tot->rx_dropped += s.rx.build_skb_fail;
+		tot->rx_dropped += s.rx.build_skb_fail + s.rx.gro_hw_drops;
 		tot->rx_missed_errors += s.dma.missed;
 		tot->rx_length_errors += s.dma.oversize;
 		tot->rx_errors += s.dma.oversize;
@@ -177,15 +177,16 @@ static void xnic_dev_uninit(struct net_device *dev);
 
 /*
  * An XDP program must see every frame as it was on the wire, so hardware
- * GRO is off while one is attached, as on NICs with receive coalescing.
- * The core already drops rx-gro-hw without rx-checksumming or GRO.
+ * GRO is off while one is attached, as on NICs with receive coalescing;
+ * and `gro off` means no coalescing at all (bnxt and qede do the same).
+ * The core drops rx-gro-hw without rx-checksumming itself.
  */
 static netdev_features_t xnic_fix_features(struct net_device *dev,
 					   netdev_features_t features)
 {
 	struct xnic_priv *priv = netdev_priv(dev);
 
-	if (rtnl_dereference(priv->xdp_prog))
+	if (rtnl_dereference(priv->xdp_prog) || !(features & NETIF_F_GRO))
 		features &= ~NETIF_F_GRO_HW;
 	return features;
 }

@@ -93,8 +93,9 @@ static void xnic_rx_csum(struct xnic_queue *q, struct sk_buff *skb, u32 bits)
  * A TSO frame the device delivered whole (hardware GRO): describe it as
  * GRO would have built it, so TCP sizes its ACKs by the segment size and
  * forwarding can cut it again. The checksum field holds the pseudo-header
- * sum, so the frame goes up CHECKSUM_PARTIAL. False if the descriptor
- * does not describe a TCP header in the skb head.
+ * sum, so the frame goes up CHECKSUM_PARTIAL; one segment's worth goes up
+ * without GSO, which a cut could not handle. False if the descriptor does
+ * not describe a TCP header in the skb head.
  */
 static bool xnic_rx_gso(struct sk_buff *skb, u32 bits, u16 gso_size,
 			u16 csum_start)
@@ -112,6 +113,8 @@ static bool xnic_rx_gso(struct sk_buff *skb, u32 bits, u16 gso_size,
 	hdr_len = csum_start + th->doff * 4;
 	if (th->doff < 5 || hdr_len >= skb->len)
 		return false;
+	if (skb->len - hdr_len <= gso_size)
+		return true;
 	sh->gso_size = gso_size;
 	sh->gso_type = bits & XNIC_DESC_GSO_TCPV4 ? SKB_GSO_TCPV4 :
 						    SKB_GSO_TCPV6;

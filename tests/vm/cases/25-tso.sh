@@ -104,11 +104,16 @@ expect tso:xdp-passed-every-frame $(( $(ethstat tb rx_queue_0_xdp_pass ts_b) - p
 check tso:xdp-detach B ip link set dev tb xdpdrv off
 feature_is tso:xdp-detach-gro-hw-back ts_b tb rx-gro-hw on
 
-# 4. The core keeps rx-gro-hw off without receive checksumming.
+# 4. The core keeps rx-gro-hw off without receive checksumming ...
 B ethtool -K tb rx off >/dev/null 2>&1
 feature_is tso:rx-csum-off-drops-gro-hw ts_b tb rx-gro-hw off
 B ethtool -K tb rx on >/dev/null 2>&1
 feature_is tso:rx-csum-on-gro-hw-back ts_b tb rx-gro-hw on
+# ... and the driver keeps it off with GRO off: no coalescing at all.
+B ethtool -K tb gro off >/dev/null 2>&1
+feature_is tso:gro-off-drops-gro-hw ts_b tb rx-gro-hw off
+B ethtool -K tb gro on >/dev/null 2>&1
+feature_is tso:gro-on-gro-hw-back ts_b tb rx-gro-hw on
 
 # 5. TSO off at the sender: the stack segments, the engine sees no TSO.
 check tso:tso-off A ethtool -K ta tso off
