@@ -97,13 +97,16 @@ struct xnic_tx_desc {
 #define XNIC_JUMBO_FRAME_BUFS	DIV_ROUND_UP(XNIC_MAX_FRAME(XNIC_MAX_MTU), \
 				     XNIC_RX_BUF_LEN)
 /*
- * Hardware GRO: a TSO frame delivered whole fills the skb head's buffer
- * and up to MAX_SKB_FRAGS more, within 64 KB: no BIG TCP across the pair
- * where a kernel has more frags. It is the largest frame the device writes.
+ * Hardware GRO: a TSO frame delivered whole is one skb frag per buffer,
+ * its headers copied into a small head, within 64 KB: no BIG TCP across
+ * the pair where a kernel has more frags. The largest frame the device
+ * writes.
  */
-#define XNIC_GSO_LEGACY_BUFS	(GSO_LEGACY_MAX_SIZE / XNIC_RX_BUF_LEN)
-#define XNIC_GSO_MAX_BUFS	(MAX_SKB_FRAGS + 1 < XNIC_GSO_LEGACY_BUFS ? \
-				 MAX_SKB_FRAGS + 1 : XNIC_GSO_LEGACY_BUFS)
+#if MAX_SKB_FRAGS > 17
+#define XNIC_GSO_MAX_BUFS	17
+#else
+#define XNIC_GSO_MAX_BUFS	MAX_SKB_FRAGS
+#endif
 #define XNIC_GSO_MAX_FRAME	(XNIC_GSO_MAX_BUFS * XNIC_RX_BUF_LEN)
 #define XNIC_MAX_FRAME_BUFS	XNIC_GSO_MAX_BUFS
 

@@ -132,6 +132,7 @@ static u32 xnic_rx_take(struct xnic_rx_ring *rx, struct page **pages,
 	u32 ntc = rx->next_to_clean, n = 0;
 
 	BUILD_BUG_ON(XNIC_JUMBO_FRAME_BUFS > XNIC_MAX_FRAME_BUFS);
+	BUILD_BUG_ON(XNIC_GSO_MAX_FRAME > GSO_LEGACY_MAX_SIZE);
 	for (;;) {
 		struct xnic_rx_desc *d = &rx->desc[xnic_ring_slot(ntc + n,
 								  rx->mask)];
@@ -190,6 +191,56 @@ static struct sk_buff *xnic_rx_build_skb(struct xnic_queue *q,
 	return skb;
 }
 
+/*
+ * A whole TSO frame: its headers copied into a small head, every page a
+ * frag, as drivers with hardware GRO build it. GRO may chain it behind
+ * another frame of the flow (frag_list), and skb_segment() BUG()s on a
+ * chained skb whose linear part is longer than the segment size: a
+ * router cutting such a chain for a port without TSO hit it when the
+ * head was the whole first buffer. NULL (pages freed) if the descriptor
+ * does not describe a TCP header in the first buffer.
+ */
+static struct sk_buff *xnic_rx_build_gso_skb(struct xnic_queue *q,
+					     struct page **pages,
+					     const u32 *lens, u32 n,
+					     u16 csum_start)
+{
+	const u8 *frame = page_address(pages[0]) + XNIC_RX_HEADROOM;
+	struct xnic_rx_stats *rs = &q->stats->rx;
+	const struct tcphdr *th;
+	struct sk_buff *skb;
+	u32 hdr_len, i;
+
+	th = (const struct tcphdr *)(frame + csum_start);
+	if (csum_start + sizeof(*th) > lens[0] ||
+	    csum_start + th->doff * 4 > lens[0])
+		goto drop;
+	hdr_len = csum_start + th->doff * 4;
+	skb = napi_alloc_skb(&q->napi, hdr_len);
+	if (unlikely(!skb)) {
+		rs->build_skb_fail++;
+		xnic_rx_put_pages(q, pages, n);
+		return NULL;
+	}
+	skb_put_data(skb, frame, hdr_len);
+	skb_mark_for_recycle(skb);
+	i = 0;
+	if (lens[0] > hdr_len)
+		skb_add_rx_frag(skb, i++, pages[0], XNIC_RX_HEADROOM + hdr_len,
+				lens[0] - hdr_len, PAGE_SIZE);
+	else
+		page_pool_put_full_page(q->rx.pp, pages[0], true);
+	for (; n > 1; n--, pages++, lens++)
+		skb_add_rx_frag(skb, i++, pages[1], XNIC_RX_HEADROOM, lens[1],
+				PAGE_SIZE);
+	rs->frags += i;
+	return skb;
+drop:
+	rs->gro_hw_drops++;
+	xnic_rx_put_pages(q, pages, n);
+	return NULL;
+}
+
 static int xnic_rx(struct xnic_queue *q, int budget)
 {
 	struct xnic_rx_stats *rs = &q->stats->rx;
@@ -238,6 +289,9 @@ static int xnic_rx(struct xnic_queue *q, int budget)
 		/* Step 2, native XDP, before any skb exists. */
 		if (prog)
 			skb = xnic_xdp_run(q, prog, &xdp_ctx, pages, lens, n);
+		else if (gso)
+			skb = xnic_rx_build_gso_skb(q, pages, lens, n,
+						    csum_start);
 		else
 			skb = xnic_rx_build_skb(q, pages, lens, n);
 		if (!skb)
