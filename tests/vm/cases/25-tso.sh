@@ -53,7 +53,8 @@ send() {
 	in_ns "$dst" timeout 60 socat -u "TCP$v-LISTEN:$port,reuseaddr" \
 		OPEN:/tmp/tso.out,creat,trunc &
 	lp=$!
-	sleep 0.5
+	# Connect only once it listens: a loaded VM once took over 0.5 s.
+	wait_for "in_ns $dst ss -Hltn 'sport = :$port' | grep -q ." 10
 	in_ns "$src" timeout 60 socat -u OPEN:/tmp/tso.in "TCP$v:$to:$port"
 	wait $lp
 	check "tso:$name-intact" cmp -s /tmp/tso.in /tmp/tso.out
@@ -141,7 +142,7 @@ expect tso:forward-no-csum-errors $(( $(csum_errors ts_c) - e0 )) -eq 0
 # of a flow on frag_list, which skb_segment() cuts only if each chained
 # skb's linear part fits a segment (a whole first buffer once BUG()ed).
 in_ns ts_c iperf3 -s -D -1 -p 5298 >/dev/null 2>&1
-sleep 0.5
+wait_for "in_ns ts_c ss -Hltn 'sport = :5298' | grep -q ." 10
 A iperf3 -c 198.18.27.2 -p 5298 -t 4 -P 2 -J >/tmp/tso-fwd.json 2>&1
 bps=$(jq '.end.sum_received.bits_per_second // 0 | floor' /tmp/tso-fwd.json 2>/dev/null || echo 0)
 expect tso:forward-stream-bps "$bps" -gt 1000000
@@ -150,7 +151,7 @@ expect tso:forward-stream-bps "$bps" -gt 1000000
 # written whole just before an attach are dropped and counted, the
 # stream recovers, nothing leaks.
 B iperf3 -s -D -1 -p 5299 >/dev/null 2>&1
-sleep 0.5
+wait_for "in_ns ts_b ss -Hltn 'sport = :5299' | grep -q ." 10
 A iperf3 -c 198.18.25.2 -p 5299 -t 8 -J >/tmp/tso-iperf.json 2>&1 &
 ip=$!
 sleep 1
