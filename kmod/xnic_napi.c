@@ -94,24 +94,18 @@ static void xnic_rx_csum(struct xnic_queue *q, struct sk_buff *skb, u32 bits)
  * GRO would have built it, so TCP sizes its ACKs by the segment size and
  * forwarding can cut it again. The checksum field holds the pseudo-header
  * sum, so the frame goes up CHECKSUM_PARTIAL; one segment's worth goes up
- * without GSO, which a cut could not handle. False if the descriptor does
- * not describe a TCP header in the skb head.
+ * without GSO, which a cut could not handle. @hdr_len: the headers, TCP's
+ * included, all in the skb head. False if the descriptor gives no segment
+ * size or the frame no payload.
  */
 static bool xnic_rx_gso(struct sk_buff *skb, u32 bits, u16 gso_size,
-			u16 csum_start)
+			u16 csum_start, u32 hdr_len)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
-	const struct tcphdr *th;
-	u32 hdr_len;
 
-	if (!gso_size ||
-	    csum_start + sizeof(*th) > skb_headlen(skb) ||
+	if (!gso_size || hdr_len >= skb->len ||
 	    !skb_partial_csum_set(skb, csum_start,
 				  offsetof(struct tcphdr, check)))
-		return false;
-	th = (const struct tcphdr *)(skb->data + csum_start);
-	hdr_len = csum_start + th->doff * 4;
-	if (th->doff < 5 || hdr_len >= skb->len)
 		return false;
 	if (skb->len - hdr_len <= gso_size)
 		return true;
@@ -197,13 +191,13 @@ static struct sk_buff *xnic_rx_build_skb(struct xnic_queue *q,
  * another frame of the flow (frag_list), and skb_segment() BUG()s on a
  * chained skb whose linear part is longer than the segment size: a
  * router cutting such a chain for a port without TSO hit it when the
- * head was the whole first buffer. NULL (pages freed) if the descriptor
- * does not describe a TCP header in the first buffer.
+ * head was the whole first buffer. NULL (pages freed, counted) if the
+ * descriptor does not describe a TCP header in the first buffer.
  */
 static struct sk_buff *xnic_rx_build_gso_skb(struct xnic_queue *q,
 					     struct page **pages,
-					     const u32 *lens, u32 n,
-					     u16 csum_start)
+					     const u32 *lens, u32 n, u32 bits,
+					     u16 gso_size, u16 csum_start)
 {
 	const u8 *frame = page_address(pages[0]) + XNIC_RX_HEADROOM;
 	struct xnic_rx_stats *rs = &q->stats->rx;
@@ -212,7 +206,7 @@ static struct sk_buff *xnic_rx_build_gso_skb(struct xnic_queue *q,
 	u32 hdr_len, i;
 
 	th = (const struct tcphdr *)(frame + csum_start);
-	if (csum_start + sizeof(*th) > lens[0] ||
+	if (csum_start + sizeof(*th) > lens[0] || th->doff < 5 ||
 	    csum_start + th->doff * 4 > lens[0])
 		goto drop;
 	hdr_len = csum_start + th->doff * 4;
@@ -234,6 +228,12 @@ static struct sk_buff *xnic_rx_build_gso_skb(struct xnic_queue *q,
 		skb_add_rx_frag(skb, i++, pages[1], XNIC_RX_HEADROOM, lens[1],
 				PAGE_SIZE);
 	rs->frags += i;
+	if (unlikely(!xnic_rx_gso(skb, bits, gso_size, csum_start, hdr_len))) {
+		/* The pages are the skb's now: freeing it recycles them. */
+		kfree_skb(skb);
+		rs->gro_hw_drops++;
+		return NULL;
+	}
 	return skb;
 drop:
 	rs->gro_hw_drops++;
@@ -290,18 +290,12 @@ static int xnic_rx(struct xnic_queue *q, int budget)
 		if (prog)
 			skb = xnic_xdp_run(q, prog, &xdp_ctx, pages, lens, n);
 		else if (gso)
-			skb = xnic_rx_build_gso_skb(q, pages, lens, n,
-						    csum_start);
+			skb = xnic_rx_build_gso_skb(q, pages, lens, n, bits,
+						    gso_size, csum_start);
 		else
 			skb = xnic_rx_build_skb(q, pages, lens, n);
 		if (!skb)
 			continue;
-		if (gso && unlikely(!xnic_rx_gso(skb, bits, gso_size,
-						 csum_start))) {
-			kfree_skb(skb);
-			rs->gro_hw_drops++;
-			continue;
-		}
 
 		/* Step 3, clean_rx: skb metadata from the descriptor. */
 		rs->packets++;
