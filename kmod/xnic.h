@@ -272,10 +272,19 @@ struct xnic_channels {
 	struct xnic_queue q[];
 };
 
+/* The longest hash input: IPv6 source and destination, then the ports. */
+#define XNIC_RSS_TUPLE_MAX	(2 * sizeof(struct in6_addr) + 2 * sizeof(__be16))
+
+/*
+ * Written whole by RTNL before it is published (xnic_rss_set_key() builds
+ * lut from key), then read-only: the peer's DMA engine reads it under RCU.
+ */
 struct xnic_rss {
 	u8 key[XNIC_RSS_KEY_SIZE];
 	u32 indir[XNIC_RSS_INDIR_SIZE];
-	struct rcu_head rcu;
+	struct rcu_head rcu;	/* kvfree_rcu(): within the first 4 KB */
+	/* lut[i][v]: the Toeplitz hash of byte value v at input byte i. */
+	u32 lut[XNIC_RSS_TUPLE_MAX][256];
 };
 
 struct xnic_coalesce {			/* RTNL writes, READ_ONCE readers */
@@ -351,12 +360,15 @@ bool xnic_rx_pending(const struct xnic_queue *q);
 bool xnic_tx_pending(const struct xnic_queue *q);
 
 /* xnic_rss.c */
-u32 xnic_toeplitz(const u8 *key, const u8 *data, unsigned int len);
+void xnic_rss_set_key(struct xnic_rss *rss, const u8 *key);
+u32 xnic_toeplitz(const struct xnic_rss *rss, const u8 *data,
+		  unsigned int len);
 u32 xnic_rss_hash(const struct xnic_rss *rss, const struct xnic_pkt *pkt,
 		  u32 *desc_flags);
 u32 xnic_rss_hash_skb(const struct xnic_rss *rss, const struct sk_buff *skb,
 		      u32 *desc_flags);
 struct xnic_rss *xnic_rss_alloc_default(u32 channels);
+struct xnic_rss *xnic_rss_dup(const struct xnic_rss *old);
 void xnic_rss_fill_indir(struct xnic_rss *rss, u32 channels);
 
 /* xnic_ethtool.c */

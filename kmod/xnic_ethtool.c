@@ -247,12 +247,12 @@ static int xnic_rss_follow_channels(struct xnic_priv *priv, u32 channels)
 
 	if (netif_is_rxfh_configured(priv->dev))
 		return 0;
-	rss = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	rss = xnic_rss_dup(old);
 	if (!rss)
 		return -ENOMEM;
 	xnic_rss_fill_indir(rss, channels);
 	rcu_assign_pointer(priv->rss, rss);
-	kfree_rcu(old, rcu);
+	kvfree_rcu(old, rcu);
 	return 0;
 }
 
@@ -354,17 +354,17 @@ static int xnic_set_rxfh(struct net_device *dev, const u32 *indir,
 
 	if (hfunc != ETH_RSS_HASH_NO_CHANGE && hfunc != ETH_RSS_HASH_TOP)
 		return -EOPNOTSUPP;
-	rss = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	rss = xnic_rss_dup(old);
 	if (!rss)
 		return -ENOMEM;
 	/* The core has checked every entry against the channel count. */
 	if (indir)
 		memcpy(rss->indir, indir, sizeof(rss->indir));
 	if (key)
-		memcpy(rss->key, key, sizeof(rss->key));
+		xnic_rss_set_key(rss, key);
 	/* The peer's DMA engine switches tables between two frames. */
 	rcu_assign_pointer(priv->rss, rss);
-	kfree_rcu(old, rcu);
+	kvfree_rcu(old, rcu);
 	return 0;
 }
 

@@ -2,8 +2,9 @@
 /*
  * KUnit suites for xnic's internals:
  *   xnic_ring - index arithmetic across the 2^32 wrap, descriptor handoff;
- *   xnic_rss  - Toeplitz against the Microsoft RSS verification vectors,
- *               and the tuple the DMA engine extracts from frames;
+ *   xnic_rss  - Toeplitz against the Microsoft RSS verification vectors
+ *               and, by table, against its bit-at-a-time definition;
+ *               the tuple the DMA engine extracts from frames;
  *   xnic_pair - a real in-kernel pair: frames go through xmit, the DMA
  *               engine, the interrupt and NAPI, and come out of the peer.
  */
@@ -19,6 +20,7 @@
 #include <net/ip.h>
 #include <linux/ipv6.h>
 #include <linux/module.h>
+#include <linux/random.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/page_pool.h>
@@ -119,8 +121,19 @@ static const struct xnic_rss_vector xnic_ms_v6[] = {
 	  44251, 38024, 0x4b61e985, 0x02d1feef },
 };
 
+/* A table built from @key, freed with the test. */
+static struct xnic_rss *xnic_test_rss(struct kunit *test, const u8 *key)
+{
+	struct xnic_rss *rss = kunit_kzalloc(test, sizeof(*rss), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, rss);
+	xnic_rss_set_key(rss, key);
+	return rss;
+}
+
 static void xnic_rss_v4_vectors_test(struct kunit *test)
 {
+	struct xnic_rss *rss = xnic_test_rss(test, xnic_ms_key);
 	u8 in[12];
 	int i;
 
@@ -132,15 +145,16 @@ static void xnic_rss_v4_vectors_test(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, in4_pton(v->dst, -1, in + 4, -1, NULL), 1);
 		memcpy(in + 8, &sp, 2);
 		memcpy(in + 10, &dp, 2);
-		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(xnic_ms_key, in, 8),
+		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(rss, in, 8),
 				    v->hash_l3, "vector %d", i);
-		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(xnic_ms_key, in, 12),
+		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(rss, in, 12),
 				    v->hash_l4, "vector %d", i);
 	}
 }
 
 static void xnic_rss_v6_vectors_test(struct kunit *test)
 {
+	struct xnic_rss *rss = xnic_test_rss(test, xnic_ms_key);
 	u8 in[36];
 	int i;
 
@@ -152,9 +166,9 @@ static void xnic_rss_v6_vectors_test(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, in6_pton(v->dst, -1, in + 16, -1, NULL), 1);
 		memcpy(in + 32, &sp, 2);
 		memcpy(in + 34, &dp, 2);
-		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(xnic_ms_key, in, 32),
+		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(rss, in, 32),
 				    v->hash_l3, "vector %d", i);
-		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(xnic_ms_key, in, 36),
+		KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(rss, in, 36),
 				    v->hash_l4, "vector %d", i);
 	}
 }
@@ -198,15 +212,61 @@ static struct sk_buff *xnic_test_udp4(struct kunit *test,
 	return skb;
 }
 
+/*
+ * Toeplitz by its definition, a bit at a time: for every set bit j of the
+ * input, XOR in key bits [j, j + 32).
+ */
+static u32 xnic_test_toeplitz_bits(const u8 *key, const u8 *data,
+				   unsigned int len)
+{
+	unsigned int j, k;
+	u32 hash = 0;
+
+	for (j = 0; j < len * 8; j++) {
+		u32 window = 0;
+
+		if (!(data[j / 8] & BIT(7 - j % 8)))
+			continue;
+		for (k = j; k < j + 32; k++)
+			window = window << 1 |
+				 !!(key[k / 8] & BIT(7 - k % 8));
+		hash ^= window;
+	}
+	return hash;
+}
+
+/* The table agrees with the definition for random keys and inputs. */
+static void xnic_rss_table_test(struct kunit *test)
+{
+	u8 key[XNIC_RSS_KEY_SIZE], in[XNIC_RSS_TUPLE_MAX];
+	struct xnic_rss *rss;
+	unsigned int len;
+	int round;
+
+	for (round = 0; round < 8; round++) {
+		get_random_bytes(key, sizeof(key));
+		rss = xnic_test_rss(test, key);
+		for (len = 0; len <= XNIC_RSS_TUPLE_MAX; len++) {
+			get_random_bytes(in, sizeof(in));
+			KUNIT_EXPECT_EQ_MSG(test, xnic_toeplitz(rss, in, len),
+					    xnic_test_toeplitz_bits(key, in, len),
+					    "round %d, %u bytes", round, len);
+		}
+		/* All-ones exercises every key bit a tuple can reach. */
+		memset(in, 0xff, sizeof(in));
+		KUNIT_EXPECT_EQ(test,
+				xnic_toeplitz(rss, in, XNIC_RSS_TUPLE_MAX),
+				xnic_test_toeplitz_bits(key, in,
+							XNIC_RSS_TUPLE_MAX));
+	}
+}
+
 static void xnic_rss_skb_test(struct kunit *test)
 {
-	struct xnic_rss *rss = kunit_kzalloc(test, sizeof(*rss), GFP_KERNEL);
+	struct xnic_rss *rss = xnic_test_rss(test, xnic_ms_key);
 	const struct xnic_rss_vector *v = &xnic_ms_v4[1];
 	struct sk_buff *skb;
 	u32 flags;
-
-	KUNIT_ASSERT_NOT_NULL(test, rss);
-	memcpy(rss->key, xnic_ms_key, sizeof(rss->key));
 
 	skb = xnic_test_udp4(test, v, false, false);
 	KUNIT_EXPECT_EQ(test, xnic_rss_hash_skb(rss, skb, &flags), v->hash_l4);
@@ -247,12 +307,13 @@ static void xnic_rss_default_indir_test(struct kunit *test)
 	/* Spread evenly: 128 entries over 3 queues is 43/43/42. */
 	KUNIT_EXPECT_GE(test, seen[2], 42U);
 	KUNIT_EXPECT_LE(test, seen[0], 43U);
-	kfree(rss);
+	kvfree(rss);
 }
 
 static struct kunit_case xnic_rss_cases[] = {
 	KUNIT_CASE(xnic_rss_v4_vectors_test),
 	KUNIT_CASE(xnic_rss_v6_vectors_test),
+	KUNIT_CASE(xnic_rss_table_test),
 	KUNIT_CASE(xnic_rss_skb_test),
 	KUNIT_CASE(xnic_rss_default_indir_test),
 	{}

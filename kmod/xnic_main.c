@@ -270,7 +270,7 @@ static int xnic_dev_init(struct net_device *dev)
 		return -ENOMEM;
 	id = ida_alloc(&xnic_ida, GFP_KERNEL);
 	if (id < 0) {
-		kfree(rss);
+		kvfree(rss);
 		return id;
 	}
 	priv->id = id;
@@ -285,7 +285,7 @@ static void xnic_dev_uninit(struct net_device *dev)
 
 	xnic_debugfs_del(priv);
 	/* Unregistration waits for RCU readers before the device is freed. */
-	kfree_rcu(rcu_dereference_protected(priv->rss, true), rcu);
+	kvfree_rcu(rcu_dereference_protected(priv->rss, true), rcu);
 	RCU_INIT_POINTER(priv->rss, NULL);
 	ida_free(&xnic_ida, priv->id);
 	/* The core detaches XDP before uninit; this covers a failed register. */

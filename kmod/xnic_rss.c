@@ -13,34 +13,63 @@
 #include <linux/ethtool.h>
 #include <net/ip.h>
 #include <linux/slab.h>
+#include <linux/mm.h>
 #include <asm/unaligned.h>
 #include <kunit/visibility.h>
 
 #include "xnic.h"
 
-/*
- * For every set bit of the input, XOR in the 32 key bits that start at
- * that bit position. @key is XNIC_RSS_KEY_SIZE bytes, enough for the
- * longest tuple (36 bytes for IPv6 with ports).
- */
-u32 xnic_toeplitz(const u8 *key, const u8 *data, unsigned int len)
+/* Key bits [@bit, @bit + 32), numbered from the first byte's top bit. */
+static u32 xnic_key_window(const u8 *key, unsigned int bit)
 {
-	u64 window = get_unaligned_be64(key);	/* key bits [8i, 8i + 64) */
-	unsigned int i, next = sizeof(u64);
-	u32 hash = 0;
-	int b;
+	u64 w = 0;
+	unsigned int i;
 
-	for (i = 0; i < len; i++) {
-		for (b = 7; b >= 0; b--) {
-			if (data[i] & BIT(b))
-				hash ^= upper_32_bits(window);
-			window <<= 1;
-		}
-		/* Refill the 8 bits just shifted out at the bottom. */
-		if (next < XNIC_RSS_KEY_SIZE)
-			window |= key[next];
-		next++;
+	/* Five bytes hold any 32 bits that start inside the first. */
+	for (i = 0; i < 5; i++) {
+		unsigned int k = bit / 8 + i;
+
+		w = w << 8 | (k < XNIC_RSS_KEY_SIZE ? key[k] : 0);
 	}
+	return (u32)(w >> (8 - bit % 8));
+}
+
+/*
+ * Toeplitz XORs, for every set bit j of the input, the 32 key bits that
+ * start at bit j. The hash of one input byte at a given position depends
+ * only on its value, so the table holds all 256 of them for each position
+ * and hashing costs one lookup per byte instead of a loop over its bits:
+ * the software DMA engine hashes every frame it copies.
+ */
+void xnic_rss_set_key(struct xnic_rss *rss, const u8 *key)
+{
+	unsigned int i, b, v;
+
+	BUILD_BUG_ON(XNIC_RSS_TUPLE_MAX * 8 + 31 > XNIC_RSS_KEY_SIZE * 8);
+	memcpy(rss->key, key, XNIC_RSS_KEY_SIZE);
+	for (i = 0; i < XNIC_RSS_TUPLE_MAX; i++) {
+		u32 *t = rss->lut[i];
+
+		t[0] = 0;
+		for (b = 0; b < 8; b++)
+			t[BIT(b)] = xnic_key_window(key, 8 * i + 7 - b);
+		/* Every other value: its lowest set bit, XOR the rest. */
+		for (v = 3; v < 256; v++)
+			if (v & (v - 1))
+				t[v] = t[v & (v - 1)] ^ t[v & -v];
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(xnic_rss_set_key);
+
+/* @len is at most XNIC_RSS_TUPLE_MAX, as xnic_rss_tuple() writes. */
+u32 xnic_toeplitz(const struct xnic_rss *rss, const u8 *data,
+		  unsigned int len)
+{
+	unsigned int i;
+	u32 hash = 0;
+
+	for (i = 0; i < len; i++)
+		hash ^= rss->lut[i][data[i]];
 	return hash;
 }
 EXPORT_SYMBOL_IF_KUNIT(xnic_toeplitz);
@@ -119,14 +148,14 @@ static unsigned int xnic_rss_tuple(const struct xnic_pkt *pkt, u8 *tuple,
 u32 xnic_rss_hash(const struct xnic_rss *rss, const struct xnic_pkt *pkt,
 		  u32 *desc_flags)
 {
-	u8 tuple[2 * sizeof(struct in6_addr) + 4];
+	u8 tuple[XNIC_RSS_TUPLE_MAX];
 	unsigned int len;
 
 	*desc_flags = 0;
 	len = xnic_rss_tuple(pkt, tuple, desc_flags);
 	if (!len)
 		return 0;
-	return xnic_toeplitz(rss->key, tuple, len);
+	return xnic_toeplitz(rss, tuple, len);
 }
 
 u32 xnic_rss_hash_skb(const struct xnic_rss *rss, const struct sk_buff *skb,
@@ -146,14 +175,27 @@ void xnic_rss_fill_indir(struct xnic_rss *rss, u32 channels)
 		rss->indir[i] = ethtool_rxfh_indir_default(i, channels);
 }
 
+/* The table is 37 KB: kvfree() or kvfree_rcu() it. */
 struct xnic_rss *xnic_rss_alloc_default(u32 channels)
 {
-	struct xnic_rss *rss = kzalloc(sizeof(*rss), GFP_KERNEL);
+	struct xnic_rss *rss = kvzalloc(sizeof(*rss), GFP_KERNEL);
+	u8 key[XNIC_RSS_KEY_SIZE];
 
 	if (!rss)
 		return NULL;
-	netdev_rss_key_fill(rss->key, sizeof(rss->key));
+	netdev_rss_key_fill(key, sizeof(key));
+	xnic_rss_set_key(rss, key);
 	xnic_rss_fill_indir(rss, channels);
 	return rss;
 }
 EXPORT_SYMBOL_IF_KUNIT(xnic_rss_alloc_default);
+
+/* A copy to change and publish in place of @old. */
+struct xnic_rss *xnic_rss_dup(const struct xnic_rss *old)
+{
+	struct xnic_rss *rss = kvmalloc(sizeof(*rss), GFP_KERNEL);
+
+	if (rss)
+		memcpy(rss, old, sizeof(*rss));
+	return rss;
+}
