@@ -38,11 +38,12 @@ stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 raw=$out/results.jsonl
 : >"$raw"
 echo "=== bench: VM on $kernel (TCG; several minutes)"
-# The guest does not inherit our environment: pass the knobs on.
+# The guest does not inherit our environment: pass the knobs on, set ones
+# only (XNIC_BENCH_PROFILE="" is set: it means no profiles).
 envs=""
 for v in XNIC_BENCH_REPS XNIC_BENCH_SECONDS XNIC_BENCH_ONLY XNIC_BENCH_SCALE \
 	XNIC_BENCH_SERVICES XNIC_BENCH_WARMUP XNIC_BENCH_PROFILE; do
-	[ -z "${!v:-}" ] || envs+="$v=$(printf %q "${!v}") "
+	[ -z "${!v+set}" ] || envs+="$v=$(printf %q "${!v}") "
 done
 rc=0
 timeout -k 30 "${XNIC_BENCH_TIMEOUT:-3600}" "${VNG[@]}" --run "$kernel" \
