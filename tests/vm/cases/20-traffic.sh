@@ -95,10 +95,14 @@ os1=$(ethstat_sum trb '^rx_queue_[0-9]+_oversize$' tr_b)
 expect traffic:oversize-counted $((os1 - os0)) -ge 1
 in_ns tr_a ip link set tra mtu 1500
 
-# Counters: ip -s agrees with ethtool's per-queue sums.
+# Counters: ip -s agrees with ethtool's per-queue sums. A late frame (IPv6
+# neighbour discovery after the MTU changes) may land between two reads,
+# so ip's figure is read between two of ethtool's.
+eth0=$(ethstat_sum trb '^rx_queue_[0-9]+_packets$' tr_b)
 ipn=$(in_ns tr_b ip -j -s link show trb | jq '.[0].stats64.rx.packets')
-eth=$(ethstat_sum trb '^rx_queue_[0-9]+_packets$' tr_b)
-expect traffic:stats64-matches-ethtool "$ipn" -eq "$eth"
+eth1=$(ethstat_sum trb '^rx_queue_[0-9]+_packets$' tr_b)
+expect traffic:stats64-not-below-ethtool "$ipn" -ge "$eth0"
+expect traffic:stats64-not-above-ethtool "$ipn" -le "$eth1"
 
 # Tracepoints fire at DMA, interrupt and NAPI poll.
 T=/sys/kernel/tracing
