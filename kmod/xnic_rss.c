@@ -14,7 +14,6 @@
 #include <net/ip.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
-#include <asm/unaligned.h>
 #include <kunit/visibility.h>
 
 #include "xnic.h"
