@@ -3,9 +3,11 @@
 # xnic: top-level entry points. The README's two commands are `make demo`
 # and `make check`; both run the setup step when something is missing.
 
+# Deferred (=): the headers may only appear once `make setup` has run inside
+# this same make. Not exported: scripts find their own kernel, and a KVER or
+# KDIR given on the command line reaches them anyway.
 KVER ?= $(shell scripts/kver.sh 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
-export KVER KDIR
 
 .PHONY: all modules userspace bpf testprogs lint check demo bench docs setup install \
 	uninstall clean

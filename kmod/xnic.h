@@ -40,6 +40,7 @@
 
 #include <uapi/xnic.h>
 
+#include "xnic_compat.h"
 #include "xnic_ring.h"
 
 #define XNIC_DRV_NAME		"xnic"

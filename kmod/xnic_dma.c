@@ -19,9 +19,6 @@
 #include <linux/if_vlan.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#ifdef XNIC_HAVE_NET_GSO_H
-#include <net/gso.h>
-#endif
 
 #include "xnic.h"
 #include "xnic_trace.h"

@@ -6,7 +6,6 @@
  */
 #include <linux/ethtool.h>
 #include <linux/slab.h>
-#include <net/page_pool.h>
 #include <kunit/visibility.h>
 
 #include "xnic.h"
@@ -331,8 +330,7 @@ static u32 xnic_get_rxfh_indir_size(struct net_device *dev)
 	return XNIC_RSS_INDIR_SIZE;
 }
 
-static int xnic_get_rxfh(struct net_device *dev, u32 *indir, u8 *key,
-			 u8 *hfunc)
+int xnic_rxfh_get(struct net_device *dev, u32 *indir, u8 *key, u8 *hfunc)
 {
 	struct xnic_priv *priv = netdev_priv(dev);
 	struct xnic_rss *rss = rtnl_dereference(priv->rss);
@@ -346,8 +344,8 @@ static int xnic_get_rxfh(struct net_device *dev, u32 *indir, u8 *key,
 	return 0;
 }
 
-static int xnic_set_rxfh(struct net_device *dev, const u32 *indir,
-			 const u8 *key, const u8 hfunc)
+int xnic_rxfh_set(struct net_device *dev, const u32 *indir, const u8 *key,
+		  u8 hfunc)
 {
 	struct xnic_priv *priv = netdev_priv(dev);
 	struct xnic_rss *old = rtnl_dereference(priv->rss), *rss;
@@ -386,6 +384,6 @@ const struct ethtool_ops xnic_ethtool_ops = {
 	.get_rxnfc		= xnic_get_rxnfc,
 	.get_rxfh_key_size	= xnic_get_rxfh_key_size,
 	.get_rxfh_indir_size	= xnic_get_rxfh_indir_size,
-	.get_rxfh		= xnic_get_rxfh,
-	.set_rxfh		= xnic_set_rxfh,
+	.get_rxfh		= xnic_ethtool_get_rxfh,
+	.set_rxfh		= xnic_ethtool_set_rxfh,
 };

@@ -23,7 +23,6 @@
 #include <linux/random.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <net/page_pool.h>
 #include <net/sch_generic.h>
 
 #include "xnic.h"

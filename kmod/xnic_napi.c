@@ -7,7 +7,6 @@
  */
 #include <linux/filter.h>
 #include <linux/tcp.h>
-#include <net/page_pool.h>
 
 #include "xnic.h"
 #include "xnic_trace.h"

@@ -7,7 +7,6 @@
  * changes are a close and an open under RTNL, as a NIC reset would be.
  */
 #include <linux/slab.h>
-#include <net/page_pool.h>
 #include <kunit/visibility.h>
 
 #include "xnic.h"

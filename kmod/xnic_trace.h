@@ -13,6 +13,8 @@
 #include <linux/netdevice.h>
 #include <linux/tracepoint.h>
 
+#include "xnic_compat.h"
+
 TRACE_EVENT(xnic_dma,
 	TP_PROTO(const struct net_device *dev, u16 txq, u16 rxq, u32 len,
 		 int result),
@@ -25,7 +27,7 @@ TRACE_EVENT(xnic_dma,
 		__field(int, result)
 	),
 	TP_fast_assign(
-		__assign_str(name, dev->name);
+		xnic_assign_str(name, dev->name);
 		__entry->txq = txq;
 		__entry->rxq = rxq;
 		__entry->len = len;
@@ -50,10 +52,10 @@ TRACE_EVENT(xnic_irq,
 		__string(action, action)
 	),
 	TP_fast_assign(
-		__assign_str(name, dev->name);
+		xnic_assign_str(name, dev->name);
 		__entry->queue = queue;
 		__entry->cause = cause;
-		__assign_str(action, action);
+		xnic_assign_str(action, action);
 	),
 	TP_printk("dev=%s queue=%u cause=%s action=%s", __get_str(name),
 		  __entry->queue, __entry->cause ? "tx" : "rx",
@@ -72,7 +74,7 @@ TRACE_EVENT(xnic_napi_poll,
 		__field(int, tx_done)
 	),
 	TP_fast_assign(
-		__assign_str(name, dev->name);
+		xnic_assign_str(name, dev->name);
 		__entry->queue = queue;
 		__entry->budget = budget;
 		__entry->rx_done = rx_done;

@@ -17,7 +17,6 @@
 #include <linux/bpf.h>
 #include <linux/bpf_trace.h>
 #include <linux/filter.h>
-#include <net/page_pool.h>
 #include <net/xdp.h>
 
 #include "xnic.h"
@@ -166,10 +165,11 @@ static void xnic_xdp_add_frags(struct xdp_buff *xdp, struct page **pages,
 	for (i = 1; i < n; i++) {
 		skb_frag_t *frag = &sinfo->frags[sinfo->nr_frags++];
 
-		__skb_frag_set_page(frag, pages[i]);
-		skb_frag_off_set(frag, XNIC_RX_HEADROOM);
-		skb_frag_size_set(frag, lens[i]);
+		xnic_skb_frag_fill(frag, pages[i], XNIC_RX_HEADROOM, lens[i]);
 		sinfo->xdp_frags_size += lens[i];
+		/* The stack must not keep a reserve page on a socket. */
+		if (page_is_pfmemalloc(pages[i]))
+			xdp_buff_set_frag_pfmemalloc(xdp);
 	}
 	xdp_buff_set_frags_flag(xdp);
 }

@@ -1,13 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Print the Debian 6.1 kernel version to build and test against: the newest
-# /lib/modules/6.1.*-amd64 that has a build tree. Never `uname -r`: the host
-# kernel is not the target.
-for d in $(ls -d /lib/modules/6.1.*-amd64 2>/dev/null | sort -V -r); do
+# Print the Debian kernel version to build and test against:
+#   scripts/kver.sh [6.1|6.12]     (default 6.1)
+# the newest /lib/modules/<series>.*-amd64 that has a build tree. Never
+# `uname -r`: the host kernel is not the target.
+series=${1:-6.1}
+case $series in
+6.1 | 6.12) ;;
+*) echo "kver.sh: unknown series $series (6.1 or 6.12)" >&2; exit 2 ;;
+esac
+for d in $(ls -d /lib/modules/"$series".*-amd64 2>/dev/null | sort -V -r); do
 	if [ -e "$d/build/Makefile" ]; then
 		basename "$d"
 		exit 0
 	fi
 done
-echo "no Debian 6.1 kernel headers found (run: make setup)" >&2
+echo "no Debian $series kernel headers found (run: make setup)" >&2
 exit 1

@@ -3,7 +3,8 @@
 # Lint the module: a W=1 build, a sparse build (C=2) and checkpatch --strict
 # on every kmod/ source. Builds happen in scratch copies under build/lint/ so
 # the tree's own objects are neither used nor touched. Records lint:w1,
-# lint:sparse and lint:checkpatch:<file>; exits non-zero if any failed.
+# lint:sparse for each target kernel (6.1, 6.12) and
+# lint:checkpatch:<file>; exits non-zero if any failed.
 set -eu -o pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,8 +13,20 @@ export XNIC_RESULTS=${XNIC_RESULTS:-$root/build/results.txt}
 mkdir -p "$(dirname "$XNIC_RESULTS")"
 . tests/lib/report.sh
 
-KVER=${KVER:-$(scripts/kver.sh)}
-KDIR=${KDIR:-/lib/modules/$KVER/build}
+# Both target kernels, unless KVER/KDIR name one.
+if [ -n "${KVER:-}${KDIR:-}" ]; then
+	KVER=${KVER:-$(basename "$(dirname "$KDIR")")}
+	kernels=("$KVER=${KDIR:-/lib/modules/$KVER/build}")
+else
+	kernels=()
+	for series in 6.1 6.12; do
+		if k=$(scripts/kver.sh "$series"); then
+			kernels+=("$k=/lib/modules/$k/build")
+		else
+			fail "lint:headers-$series" "no Debian $series headers (run: make setup)"
+		fi
+	done
+fi
 out=$root/build/lint
 failed=0
 
@@ -24,11 +37,11 @@ copy_sources() {
 	rsync -a --exclude-from=.gitignore Kbuild kmod "$1/"
 }
 
-# lint_build NAME MAKE-ARGS...: build a fresh copy; any warning fails NAME.
-# -i also catches modpost's "WARNING:".
+# lint_build NAME KDIR MAKE-ARGS...: build a fresh copy; any warning fails
+# NAME. -i also catches modpost's "WARNING:".
 lint_build() {
-	local name=$1 dir=$out/$1 log=$out/$1.log n
-	shift
+	local name=$1 KDIR=$2 dir=$out/${1//:/-} log=$out/${1//:/-}.log n
+	shift 2
 	copy_sources "$dir"
 	if ! make -C "$KDIR" M="$dir" "$@" modules >"$log" 2>&1; then
 		tail -n 30 "$log" | sed 's/^/    /'
@@ -43,9 +56,13 @@ lint_build() {
 	fi
 }
 
-lint_build w1 W=1
-# C=2 runs sparse on every file whether or not it is rebuilt.
-lint_build sparse C=2
+for kk in "${kernels[@]}"; do
+	k=${kk%%=*}
+	series=$(echo "$k" | cut -d. -f1,2)
+	lint_build "w1:$series" "${kk#*=}" W=1
+	# C=2 runs sparse on every file whether or not it is rebuilt.
+	lint_build "sparse:$series" "${kk#*=}" C=2
+done
 
 # checkpatch.pl ships only in the full source. The tree under /var/cache/xnic
 # is shared with tests/kunit/build-kernel.sh: same lock, same version stamp,

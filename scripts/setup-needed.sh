@@ -14,6 +14,7 @@ for h in xdp/xsk.h libmnl/libmnl.h cmocka.h bpf/libbpf.h; do
 	[ -f "/usr/include/$h" ] || exit 0
 done
 "$root/scripts/kver.sh" >/dev/null 2>&1 || exit 0
+"$root/scripts/kver.sh" 6.12 >/dev/null 2>&1 || exit 0
 command -v vng >/dev/null && exit 1
 python3 -m virtme_ng.run --version >/dev/null 2>&1 && exit 1
 exit 0

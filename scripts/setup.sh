@@ -19,6 +19,21 @@ pkgs=(
 )
 vng_version=1.42
 
+# The second target kernel: Debian 12's newest 6.12 (bookworm-security
+# carries the same linux-6.12 as bookworm-backports, and a newer one), image
+# and headers by exact name so linux-image-amd64 stays at 6.1.
+if ! "$(dirname "$0")/kver.sh" 6.12 >/dev/null 2>&1; then
+	k612=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |
+		awk '{ print $1 }' | sed 's/^linux-headers-//' | sort -V | tail -n 1)
+	if [ -z "$k612" ]; then
+		apt-get update
+		k612=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |
+			awk '{ print $1 }' | sed 's/^linux-headers-//' | sort -V | tail -n 1)
+	fi
+	[ -n "$k612" ] || { echo "setup: no Debian 12 linux-headers-6.12.*-amd64 in apt" >&2; exit 1; }
+	pkgs+=("linux-image-$k612" "linux-headers-$k612")
+fi
+
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${pkgs[@]}" 2>/dev/null |
 	awk '$2 == "ii" { print $1 }' || true)
 missing=()

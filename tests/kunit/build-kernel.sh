@@ -17,7 +17,6 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 frag=$here/kunit.config
-self=$here/build-kernel.sh
 cache=${XNIC_CACHE:-/var/cache/xnic}
 tarball=/usr/src/linux-source-6.1.tar.xz
 src=$cache/linux-source-6.1
@@ -30,8 +29,12 @@ version=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) ||
 	die "linux-source-6.1 is not installed (apt-get install linux-source-6.1)"
 [ -n "$version" ] || die "linux-source-6.1 is not installed"
 
-# The key covers everything that decides the kernel's content.
-hash=$({ printf '%s\n' "$version"; cat "$frag" "$self"; } |
+# The key covers what decides the kernel's content: the source version, the
+# fragment and the recipe below. Bump recipe when the configure or build
+# steps change; edits elsewhere in this script (messages, the heartbeat)
+# keep the cache.
+recipe=1
+hash=$(printf '%s\n%s\n' "$version" "$recipe" | cat - "$frag" |
 	sha256sum | cut -c1-16)
 out=$cache/kunit-kernel/$hash
 stamp=$out/.xnic-build-done
@@ -145,10 +148,21 @@ fi
 # bzImage for vng, modules so Module.symvers and the modules_prepare
 # state exist for out-of-tree builds.
 start=$(date +%s)
+# A heartbeat on stderr once a minute, so a 15-minute build is visibly alive
+# in CI logs: elapsed time and objects built so far.
+(
+	while sleep 60; do
+		n=$(find "$out" -name '*.o' 2>/dev/null | wc -l)
+		say "still building: $((($(date +%s) - start) / 60)) min, $n objects"
+	done
+) &
+heartbeat=$!
+trap 'kill "$heartbeat" 2>/dev/null || true' EXIT
 if ! make -C "$src" O="$out" -j"$jobs" bzImage modules >>"$logf" 2>&1; then
 	tail -n 60 "$logf" >&2
 	die "kernel build failed (full log: $logf)"
 fi
+kill "$heartbeat" 2>/dev/null || true
 secs=$(($(date +%s) - start))
 say "built in $((secs / 60))m$((secs % 60))s"
 echo "$secs" >"$out/build-seconds"
