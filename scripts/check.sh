@@ -29,6 +29,7 @@ stage() {
 		fail "stage:$name" "exited $rc"
 	fi
 	echo "=== $name: $((SECONDS - t0)) s"
+	echo "$name $((SECONDS - t0))" >>build/stage-seconds.txt
 }
 
 build_all() {
@@ -46,9 +47,11 @@ dkms_install() {
 	fi
 }
 
+vm_612_cases="00-smoke 10-link 20-traffic 25-tso 30-ethtool 60-xdp 70-prefilter 75-policy 85-xnicctl-tc"
+
 t_start=$SECONDS
 mkdir -p build
-rm -f "$XNIC_RESULTS"
+rm -f "$XNIC_RESULTS" build/stage-seconds.txt
 if scripts/setup-needed.sh; then
 	stage setup scripts/setup.sh
 fi
@@ -57,10 +60,16 @@ stage build build_all
 stage lint scripts/lint.sh
 stage cli bash tests/cli/run.sh
 stage dkms dkms_install
+# With xnic registered, a headers install builds it through DKMS's hook.
+stage dkms-hook bash tests/dkms/run.sh
 stage kunit bash tests/kunit/run.sh
 # BPF program tests (BPF_PROG_TEST_RUN) run inside the VM, under the
 # target kernel's verifier: tests/vm/cases/70-prefilter.sh and 75-policy.sh.
 stage vm tests/vm/run.sh
+# Debian 12's 6.12: the cases that exercise what differs between kernels
+# (build compat, ethtool and XDP core APIs, the BPF programs' verifier).
+stage vm-6.12 env XNIC_VM_SERIES=6.12 XNIC_VM_CASES="$vm_612_cases" tests/vm/run.sh
 
-echo "=== [$(date '+%F %T')] done in $((SECONDS - t_start)) s"
+echo "=== [$(date '+%F %T')] done in $((SECONDS - t_start)) s; seconds per stage:"
+sed 's/^/    /' build/stage-seconds.txt
 exec tests/lib/summary.sh "$XNIC_RESULTS"

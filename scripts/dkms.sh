@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install or remove xnic.ko through DKMS for the Debian 6.1 kernel.
+# Install or remove xnic.ko through DKMS for the target kernels (Debian 12's
+# 6.1 and 6.12) and the running one.
 #   scripts/dkms.sh install     (re)register, build and install this tree
 #   scripts/dkms.sh uninstall   remove every registered xnic version
 # Both are idempotent. Run as root.
@@ -25,20 +26,23 @@ remove_all() {
 	rm -rf /usr/src/"$name"-*
 }
 
-install() {
-	local kver src ko
-	kver=$("$root/scripts/kver.sh")
-	src=/usr/src/$name-$ver
+# The kernels to build for: both targets (6.1, and 6.12 where its headers
+# are installed) and the running kernel when it has headers, so
+# `make install` on a node also serves the kernel it runs. Kernels installed
+# later are built by DKMS's own headers hook (AUTOINSTALL in dkms.conf).
+kernels() {
+	{
+		"$root/scripts/kver.sh" 6.1
+		"$root/scripts/kver.sh" 6.12 2>/dev/null || true
+		if [ -e "/lib/modules/$(uname -r)/build/Makefile" ]; then
+			uname -r
+		fi
+	} | sort -u
+}
 
-	# A stale registration (same or older version) would make add/install
-	# refuse or leave two xnic.ko for one kernel.
-	remove_all
-	mkdir -p "$src"
-	# Only what the DKMS build needs; .gitignore keeps build products out.
-	rsync -a --exclude-from="$root/.gitignore" "$root/Kbuild" "$root/dkms.conf" \
-		"$root/kmod" "$src/"
+install_one() {
+	local kver=$1 ko
 
-	dkms add "$name/$ver"
 	if ! dkms build "$name/$ver" -k "$kver"; then
 		tail -n 50 "/var/lib/dkms/$name/$ver/build/make.log" >&2 || true
 		exit 1
@@ -54,15 +58,38 @@ install() {
 	echo "dkms.sh: installed $ko (kernel $kver)"
 }
 
+install() {
+	local src k list
+
+	list=$(kernels)
+	src=/usr/src/$name-$ver
+
+	# A stale registration (same or older version) would make add/install
+	# refuse or leave two xnic.ko for one kernel.
+	remove_all
+	mkdir -p "$src"
+	# Only what the DKMS build needs; .gitignore keeps build products out.
+	rsync -a --exclude-from="$root/.gitignore" "$root/Kbuild" "$root/dkms.conf" \
+		"$root/kmod" "$src/"
+
+	dkms add "$name/$ver"
+	for k in $list; do
+		install_one "$k"
+	done
+}
+
 uninstall() {
-	local kver
+	local k left=0
+
 	remove_all
 	# Headers may already be gone on uninstall; then there is nothing to check.
-	kver=$("$root/scripts/kver.sh" 2>/dev/null) || return 0
-	if find "/lib/modules/$kver/updates/dkms" -name "$name.ko*" 2>/dev/null | grep -q .; then
-		echo "dkms.sh: $name.ko still present for $kver" >&2
-		exit 1
-	fi
+	for k in $(kernels 2>/dev/null); do
+		if find "/lib/modules/$k/updates/dkms" -name "$name.ko*" 2>/dev/null | grep -q .; then
+			echo "dkms.sh: $name.ko still present for $k" >&2
+			left=1
+		fi
+	done
+	[ "$left" -eq 0 ] || exit 1
 	echo "dkms.sh: $name uninstalled"
 }
 

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot one virtme-ng VM and run tests/vm/cases/*.sh inside it, in order.
 #   XNIC_VM_CASES="00-smoke ..."  run only these cases
-#   XNIC_VM_KERNEL=/path/bzImage  boot this kernel (default: the Debian one)
+#   XNIC_VM_KERNEL=/path/bzImage  boot this kernel (default: the Debian 6.1 one)
+#   XNIC_VM_SERIES=6.12           boot Debian's 6.12 instead; results are
+#                                 named 6.12/<name>, output in build/vm-6.12
 #   XNIC_VM_TIMEOUT=seconds       whole-VM limit (default 2400)
 #   XNIC_VM_CASE_TIMEOUT=seconds  per-case limit inside the guest (default 600,
 #                                 or the case's "# vm-case-timeout: N" line)
@@ -34,7 +36,10 @@ guest() {
 		rc=0
 		# A case may ask for more: a line "# vm-case-timeout: SECONDS".
 		limit=$(sed -n 's/^# vm-case-timeout: *\([0-9][0-9]*\)$/\1/p' "$cases_dir/$c.sh")
+		t0=$SECONDS
 		timeout -k 10 "${limit:-${XNIC_VM_CASE_TIMEOUT:-600}}" bash "$cases_dir/$c.sh" || rc=$?
+		# Where the suite's time goes (make check prints these at the end).
+		echo "$c $((SECONDS - t0))" >> "$out/case-seconds.txt"
 		if [ "$rc" -eq 124 ]; then
 			fail "vm:$c" "timed out"
 		elif [ "$rc" -ne 0 ]; then
@@ -63,7 +68,14 @@ mkdir -p "$(dirname "$XNIC_RESULTS")"
 # This run's verdict: did it add FAIL lines to the (shared) results file?
 fails_before=$(grep -c '^FAIL' "$XNIC_RESULTS" 2>/dev/null || true)
 
-out=$root/build/vm
+series=${XNIC_VM_SERIES:-6.1}
+if [ "$series" = 6.1 ]; then
+	out=$root/build/vm
+	tag=
+else
+	out=$root/build/vm-$series
+	tag=$series/
+fi
 rm -rf "$out"
 mkdir -p "$out"
 
@@ -92,7 +104,14 @@ if ! vm_find_vng; then
 	fail vm:boot "virtme-ng not found (run: make setup)"
 	exit 1
 fi
-kernel=${XNIC_VM_KERNEL:-/boot/vmlinuz-$("$root/scripts/kver.sh")}
+if [ -z "${XNIC_VM_KERNEL:-}" ]; then
+	if ! kver=$("$root/scripts/kver.sh" "$series"); then
+		fail "${tag}vm:boot" "no Debian $series kernel (run: make setup)"
+		exit 1
+	fi
+	XNIC_VM_KERNEL=/boot/vmlinuz-$kver
+fi
+kernel=$XNIC_VM_KERNEL
 
 # Nested KVM does not work on these machines: always TCG. Debian's virtiofsd
 # does not start here and vng's retries before falling back to 9p cost ~6 s.
@@ -123,14 +142,18 @@ if [ "$rc" -ne 0 ]; then
 	tail -n 40 "$out/console.log" | sed 's/^/    /'
 fi
 case $rc in
-0) pass vm:boot ;;
-124) fail vm:boot "VM timed out after ${XNIC_VM_TIMEOUT:-2400} s${first:+; first report: $first}" ;;
-255) fail vm:boot "guest panicked${first:+: $first} (see $out/console.log)" ;;
-*) fail vm:boot "vng exited $rc${first:+; first report: $first} (see $out/console.log)" ;;
+0) pass "${tag}vm:boot" ;;
+124) fail "${tag}vm:boot" "VM timed out after ${XNIC_VM_TIMEOUT:-2400} s${first:+; first report: $first}" ;;
+255) fail "${tag}vm:boot" "guest panicked${first:+: $first} (see $out/console.log)" ;;
+*) fail "${tag}vm:boot" "vng exited $rc${first:+; first report: $first} (see $out/console.log)" ;;
 esac
 if [ -s "$out/results.txt" ]; then
-	cat "$out/results.txt" >> "$XNIC_RESULTS"
+	sed "s|^\([A-Z]*\)\t|\1\t$tag|" "$out/results.txt" >> "$XNIC_RESULTS"
 else
-	fail vm:results "no results came back from the guest"
+	fail "${tag}vm:results" "no results came back from the guest"
+fi
+if [ -s "$out/case-seconds.txt" ]; then
+	echo "vm: seconds per case on $kernel:"
+	sort -k2 -n -r "$out/case-seconds.txt" | sed 's/^/    /'
 fi
 [ "$(grep -c '^FAIL' "$XNIC_RESULTS")" -eq "${fails_before:-0}" ]
