@@ -5,7 +5,7 @@
  *
  *   name            current interface name
  *   rings           every ring's registers and occupancy (read)
- *   fail_rx_alloc   fail the next N RX buffer allocations
+ *   fail_rx_alloc   fail the next N RX buffer allocations (N <= 0: off)
  *   dma_drop_every  drop 1 in N DMA transfers (0: off)
  *   irq_suppress    lose every interrupt while 1
  *   stall_txq       write a queue index: its DMA engine stops until the

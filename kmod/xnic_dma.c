@@ -136,6 +136,19 @@ static bool xnic_dma_gso_whole(const struct xnic_priv *ppriv,
 	       XNIC_RX_BUF_LEN;
 }
 
+/* A frame the receiving queue @pq refused as too long for it. */
+static enum xnic_dma_result xnic_dma_oversize(struct xnic_queue *pq)
+{
+	struct xnic_dma_stats *ds = &pq->stats->dma;
+
+	spin_lock(&pq->rx.dma_lock);
+	u64_stats_update_begin(&ds->syncp);
+	ds->oversize++;
+	u64_stats_update_end(&ds->syncp);
+	spin_unlock(&pq->rx.dma_lock);
+	return XNIC_DMA_OVERSIZE;
+}
+
 /* Copy @skb into the peer queue @pq's next posted buffers. */
 static enum xnic_dma_result
 xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
@@ -161,7 +174,7 @@ xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
 			  sizeof(__sum16);
 
 		if (end > XNIC_RX_BUF_LEN || end > len)
-			return XNIC_DMA_OVERSIZE;
+			return xnic_dma_oversize(pq);
 		csum = true;
 		csum_flag = XNIC_DESC_L4_CSUM_OK;
 	}
@@ -236,16 +249,8 @@ xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 	mtu = READ_ONCE(ppriv->dev->mtu);
 	if (gso_whole ?
 	    !skb_gso_validate_mac_len(pkt->skb, XNIC_MAX_FRAME(mtu)) :
-	    pkt->len > XNIC_MAX_FRAME(mtu) || pkt->len < ETH_HLEN) {
-		struct xnic_dma_stats *ds = &pq->stats->dma;
-
-		spin_lock(&pq->rx.dma_lock);
-		u64_stats_update_begin(&ds->syncp);
-		ds->oversize++;
-		u64_stats_update_end(&ds->syncp);
-		spin_unlock(&pq->rx.dma_lock);
-		return XNIC_DMA_OVERSIZE;
-	}
+	    pkt->len > XNIC_MAX_FRAME(mtu) || pkt->len < ETH_HLEN)
+		return xnic_dma_oversize(pq);
 	return xnic_dma_copy(pq, pkt, hash, flags, gso_whole);
 }
 

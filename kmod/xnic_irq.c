@@ -11,6 +11,8 @@
  * napi_complete_done() and re-checks the rings, so work that raced with
  * the unmask is never left behind.
  */
+#include <kunit/visibility.h>
+
 #include "xnic.h"
 #include "xnic_trace.h"
 
@@ -26,6 +28,7 @@ static void xnic_irq_handler(void *info)
 static void xnic_irq_deliver(struct xnic_queue *q)
 {
 	int cpu = READ_ONCE(q->priv->irq_cpu[q->index]);
+	int err;
 
 	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu) ||
 	    cpu == raw_smp_processor_id()) {
@@ -33,9 +36,17 @@ static void xnic_irq_deliver(struct xnic_queue *q)
 		return;
 	}
 	atomic_inc(&q->irq.inflight);
-	/* -EBUSY: the previous IPI is still queued and will schedule NAPI. */
-	if (smp_call_function_single_async(cpu, &q->irq.csd))
-		atomic_dec(&q->irq.inflight);
+	err = smp_call_function_single_async(cpu, &q->irq.csd);
+	if (!err)
+		return;
+	atomic_dec(&q->irq.inflight);
+	/*
+	 * -EBUSY: the previous IPI is still queued and will schedule NAPI.
+	 * Anything else (-ENXIO: the CPU went offline after the check above)
+	 * delivered nothing: take the interrupt here, or it is lost.
+	 */
+	if (err != -EBUSY)
+		napi_schedule(&q->napi);
 }
 
 static void xnic_irq_fire(struct xnic_queue *q, enum xnic_irq_cause cause)
@@ -145,8 +156,17 @@ void xnic_irq_unmask(struct xnic_queue *q)
  */
 void xnic_irq_force(struct xnic_queue *q)
 {
-	set_bit(XNIC_IRQ_MASKED, &q->irq.state);
 	local_bh_disable();
-	xnic_irq_deliver(q);
+	/*
+	 * Only whoever masks the vector may use its csd: if it was already
+	 * masked, an IPI may be queued on it, and queueing the same csd
+	 * twice corrupts the IPI list. NAPI is scheduled or about to be;
+	 * scheduling it here as well is harmless.
+	 */
+	if (test_and_set_bit(XNIC_IRQ_MASKED, &q->irq.state))
+		napi_schedule(&q->napi);
+	else
+		xnic_irq_deliver(q);
 	local_bh_enable();
 }
+EXPORT_SYMBOL_IF_KUNIT(xnic_irq_force);

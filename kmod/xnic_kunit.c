@@ -905,6 +905,210 @@ static void xnic_pair_page_pool_stats_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, found);
 }
 
+/* Device-wide settings: netpoll off, XDP frags may grow to the buffer. */
+static void xnic_pair_setup_test(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+	struct xnic_priv *pb = netdev_priv(ctx->b);
+	struct xnic_channels *chans;
+
+	KUNIT_EXPECT_TRUE(test, ctx->a->priv_flags & IFF_DISABLE_NETPOLL);
+	rtnl_lock();
+	chans = rtnl_dereference(pb->chans);
+	if (chans)
+		KUNIT_EXPECT_EQ(test, chans->q[0].rx.xdp_rxq.frag_size,
+				(u32)(XNIC_RX_HEADROOM + XNIC_RX_BUF_LEN));
+	rtnl_unlock();
+	KUNIT_EXPECT_NOT_NULL(test, chans);
+}
+
+/* A negative fault count means "off", not "fail every allocation". */
+static void xnic_pair_refill_fault_negative_test(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+	struct xnic_priv *pb = netdev_priv(ctx->b);
+	int i, n = 2 * XNIC_TEST_RING;
+
+	atomic_set(&pb->faults.fail_rx_alloc, -1);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, xnic_test_send(ctx, 80), NET_XMIT_SUCCESS);
+		if (i % 8 == 7)
+			msleep(20);
+	}
+	KUNIT_EXPECT_TRUE(test, xnic_wait_received(ctx, n));
+	KUNIT_EXPECT_EQ(test, xnic_q0_stats(ctx->b).rx.refill_injected, 0ULL);
+	KUNIT_EXPECT_EQ(test, xnic_q0_stats(ctx->b).dma.missed, 0ULL);
+	KUNIT_EXPECT_EQ(test, xnic_rx_posted(ctx->b), (u32)XNIC_TEST_RING);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pb->faults.fail_rx_alloc), -1);
+}
+
+/*
+ * CHECKSUM_PARTIAL with its checksum field past the first RX buffer: the
+ * device cannot complete it there, refuses the frame and counts it.
+ */
+static void xnic_pair_csum_oversize_test(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+	u32 len = XNIC_RX_BUF_LEN + 400, start = XNIC_RX_BUF_LEN + 80;
+	struct rtnl_link_stats64 st = {};
+	struct sk_buff *skb;
+	struct ethhdr *eth;
+	int i;
+
+	rtnl_lock();
+	KUNIT_ASSERT_EQ(test, dev_set_mtu(ctx->a, XNIC_MAX_MTU), 0);
+	KUNIT_ASSERT_EQ(test, dev_set_mtu(ctx->b, XNIC_MAX_MTU), 0);
+	rtnl_unlock();
+
+	skb = alloc_skb(len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	eth = skb_put_zero(skb, len);
+	ether_addr_copy(eth->h_dest, ctx->b->dev_addr);
+	ether_addr_copy(eth->h_source, ctx->a->dev_addr);
+	eth->h_proto = htons(XNIC_TEST_ETHERTYPE);
+	skb->dev = ctx->a;
+	skb->protocol = eth->h_proto;
+	skb_reset_mac_header(skb);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_headroom(skb) + start;
+	skb->csum_offset = 0;
+	KUNIT_ASSERT_EQ(test, dev_queue_xmit(skb), NET_XMIT_SUCCESS);
+
+	for (i = 0; i < 50 && !xnic_q0_stats(ctx->b).dma.oversize; i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, xnic_q0_stats(ctx->b).dma.oversize, 1ULL);
+	KUNIT_EXPECT_EQ(test, xnic_q0_stats(ctx->b).dma.frames, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->received), 0);
+	dev_get_stats(ctx->b, &st);
+	KUNIT_EXPECT_EQ(test, st.rx_length_errors, 1ULL);
+}
+
+/* An xdp_frame of @len bytes in its own page, with the test's payload. */
+static struct xdp_frame *xnic_test_xdp_frame(struct xnic_pair_ctx *ctx,
+					     struct xdp_rxq_info *rxq, u32 len)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct xdp_frame *frame;
+	struct xdp_buff xdp;
+	struct ethhdr *eth;
+	u8 *p;
+	u32 i;
+
+	if (!page)
+		return NULL;
+	p = page_address(page) + XDP_PACKET_HEADROOM;
+	for (i = 0; i < len; i++)
+		p[i] = i;
+	eth = (struct ethhdr *)p;
+	ether_addr_copy(eth->h_dest, ctx->b->dev_addr);
+	ether_addr_copy(eth->h_source, ctx->a->dev_addr);
+	eth->h_proto = htons(XNIC_TEST_ETHERTYPE);
+	xdp_init_buff(&xdp, PAGE_SIZE, rxq);
+	xdp_prepare_buff(&xdp, page_address(page), XDP_PACKET_HEADROOM, len,
+			 false);
+	frame = xdp_convert_buff_to_frame(&xdp);
+	if (!frame)
+		__free_page(page);
+	return frame;
+}
+
+/*
+ * ndo_xdp_xmit fills the TX ring the stack shares, without stopping the
+ * stack's queue: the next skb finds the ring full at entry. The queue
+ * stops there and must be woken by the completions of those frames.
+ */
+static void xnic_pair_tx_full_xdp_test(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+	struct netdev_queue *nq = netdev_get_tx_queue(ctx->a, 0);
+	struct xnic_priv *pa = netdev_priv(ctx->a);
+	struct xdp_frame *frames[XNIC_TEST_RING + 4];
+	struct xdp_rxq_info rxq = {};
+	struct xnic_channels *chans;
+	int i, n, sent;
+
+	KUNIT_ASSERT_EQ(test, xdp_rxq_info_reg(&rxq, ctx->a, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, xdp_rxq_info_reg_mem_model(&rxq,
+							 MEM_TYPE_PAGE_ORDER0,
+							 NULL), 0);
+	for (n = 0; n < ARRAY_SIZE(frames); n++) {
+		frames[n] = xnic_test_xdp_frame(ctx, &rxq, 80);
+		if (!frames[n])
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, n, (int)ARRAY_SIZE(frames));
+
+	/* A stalled DMA engine: the frames stay on the ring. */
+	xnic_watchdog_stop(pa);
+	rtnl_lock();
+	chans = rtnl_dereference(pa->chans);
+	if (chans)
+		WRITE_ONCE(chans->q[0].tx.stalled, true);
+	rtnl_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, chans);
+
+	local_bh_disable();
+	sent = ctx->a->netdev_ops->ndo_xdp_xmit(ctx->a, n, frames,
+						XDP_XMIT_FLUSH);
+	local_bh_enable();
+	for (i = max(sent, 0); i < n; i++)
+		xdp_return_frame(frames[i]);
+	KUNIT_EXPECT_EQ(test, sent, XNIC_TEST_RING);
+
+	KUNIT_EXPECT_EQ(test, xnic_test_send(ctx, 100), NET_XMIT_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, netif_tx_queue_stopped(nq));
+	KUNIT_EXPECT_GE(test, xnic_q0_stats(ctx->a).tx.ring_full, 1ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->received), 0);
+
+	/* The watchdog resets the engine: frames, then the skb, go out. */
+	xnic_watchdog_start(pa);
+	KUNIT_EXPECT_TRUE(test, xnic_wait_received(ctx, XNIC_TEST_RING + 1));
+	KUNIT_EXPECT_FALSE(test, netif_tx_queue_stopped(nq));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->bad_payload), 0);
+	xdp_rxq_info_unreg(&rxq);
+}
+
+/*
+ * The watchdog forcing a vector that is already masked (an IPI may be on
+ * its way on the vector's csd) schedules NAPI without a second IPI.
+ */
+static void xnic_pair_irq_force_test(struct kunit *test)
+{
+	struct xnic_pair_ctx *ctx = test->priv;
+	struct xnic_priv *pb = netdev_priv(ctx->b);
+	struct xnic_queue_stats before, after;
+	struct xnic_channels *chans;
+	struct xnic_queue *q;
+	int i;
+
+	xnic_watchdog_stop(pb);
+	rtnl_lock();
+	chans = rtnl_dereference(pb->chans);
+	rtnl_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, chans);
+	q = &chans->q[0];
+
+	before = xnic_q0_stats(ctx->b);
+	set_bit(XNIC_IRQ_MASKED, &q->irq.state);
+	xnic_irq_force(q);
+	for (i = 0; i < 50 && xnic_q0_stats(ctx->b).rx.polls == before.rx.polls; i++)
+		msleep(20);
+	after = xnic_q0_stats(ctx->b);
+	KUNIT_EXPECT_GT(test, after.rx.polls, before.rx.polls);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&after.irq.fired),
+			atomic64_read(&before.irq.fired));
+	KUNIT_EXPECT_EQ(test, atomic_read(&q->irq.inflight), 0);
+	/* The poll completed and unmasked the vector. */
+	KUNIT_EXPECT_FALSE(test, test_bit(XNIC_IRQ_MASKED, &q->irq.state));
+
+	/* Unmasked, a forced interrupt fires as it always did. */
+	xnic_irq_force(q);
+	for (i = 0; i < 50 && test_bit(XNIC_IRQ_MASKED, &q->irq.state); i++)
+		msleep(20);
+	KUNIT_EXPECT_FALSE(test, test_bit(XNIC_IRQ_MASKED, &q->irq.state));
+	xnic_watchdog_start(pb);
+}
+
 static struct kunit_case xnic_pair_cases[] = {
 	KUNIT_CASE(xnic_pair_deliver_test),
 	KUNIT_CASE(xnic_pair_page_pool_stats_test),
@@ -913,6 +1117,11 @@ static struct kunit_case xnic_pair_cases[] = {
 	KUNIT_CASE(xnic_pair_exhaustion_test),
 	KUNIT_CASE(xnic_pair_refill_fault_test),
 	KUNIT_CASE(xnic_pair_close_under_traffic_test),
+	KUNIT_CASE(xnic_pair_setup_test),
+	KUNIT_CASE(xnic_pair_refill_fault_negative_test),
+	KUNIT_CASE(xnic_pair_csum_oversize_test),
+	KUNIT_CASE(xnic_pair_tx_full_xdp_test),
+	KUNIT_CASE(xnic_pair_irq_force_test),
 	{}
 };
 

@@ -61,6 +61,30 @@ static void xnic_tx_drop(struct xnic_priv *priv, u16 qid, struct sk_buff *skb)
 }
 
 /*
+ * True if @tx has a free slot. Otherwise stop @nq and look again: the
+ * barrier pairs with the one in xnic_clean_tx(), so either this sees the
+ * slots NAPI freed or NAPI sees the stopped queue and wakes it. Restarts
+ * the queue if the second look finds room.
+ */
+static bool xnic_tx_ring_room(struct xnic_tx_ring *tx, struct netdev_queue *nq)
+{
+	/* Reaped slots before reuse; pairs with xnic_clean_tx(). */
+	u32 clean = smp_load_acquire(&tx->next_to_clean);
+
+	if (xnic_ring_free(tx->size, tx->tail, clean))
+		return true;
+	netif_tx_stop_queue(nq);
+	/* Stop before re-reading next_to_clean. */
+	smp_mb();
+	/* As above: reaped slots before reuse. */
+	clean = smp_load_acquire(&tx->next_to_clean);
+	if (!xnic_ring_free(tx->size, tx->tail, clean))
+		return false;
+	netif_tx_start_queue(nq);
+	return true;
+}
+
+/*
  * Write one TX descriptor and, unless the stack promises more frames
  * (xmit_more), ring the doorbell, which runs the DMA engine for this
  * queue. Runs under the TX queue lock with BH disabled, in RCU-BH.
@@ -74,7 +98,6 @@ static netdev_tx_t xnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct xnic_tx_desc *desc;
 	struct xnic_tx_ring *tx;
 	struct xnic_queue *q;
-	u32 clean;
 
 	chans = rcu_dereference_bh(priv->chans);
 	if (unlikely(!chans || qid >= chans->num)) {
@@ -85,11 +108,15 @@ static netdev_tx_t xnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	tx = &q->tx;
 	nq = netdev_get_tx_queue(dev, qid);
 
-	clean = READ_ONCE(tx->next_to_clean);
-	if (unlikely(!xnic_ring_free(tx->size, tx->tail, clean))) {
+	/*
+	 * XDP_TX and ndo_xdp_xmit share the ring and never stop the queue,
+	 * so it can be full here. Stopping then needs the same barrier and
+	 * re-check as below: NAPI may have reaped the whole ring, and seen
+	 * the queue running, just before the stop.
+	 */
+	if (unlikely(!xnic_tx_ring_room(tx, nq))) {
 		struct xnic_tx_stats *ts = &q->stats->tx;
 
-		netif_tx_stop_queue(nq);
 		u64_stats_update_begin(&ts->syncp);
 		ts->ring_full++;
 		u64_stats_update_end(&ts->syncp);
@@ -101,22 +128,12 @@ static netdev_tx_t xnic_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	desc->len = skb->len;
 	desc->type = XNIC_TX_SKB;
 	desc->status = 0;
-	WRITE_ONCE(tx->tail, tx->tail + 1);
+	/* The descriptor before the tail; pairs with xnic_clean_tx(). */
+	smp_store_release(&tx->tail, tx->tail + 1);
 	skb_tx_timestamp(skb);
 
-	/*
-	 * Stop before the ring is full; NAPI's completion wakes the queue.
-	 * The barrier pairs with the one in xnic_clean_tx() so a completion
-	 * racing with the stop is not missed.
-	 */
-	if (!xnic_ring_free(tx->size, tx->tail, READ_ONCE(tx->next_to_clean))) {
-		netif_tx_stop_queue(nq);
-		/* Stop before re-reading next_to_clean; see xnic_clean_tx(). */
-		smp_mb();
-		if (xnic_ring_free(tx->size, tx->tail,
-				   READ_ONCE(tx->next_to_clean)))
-			netif_tx_start_queue(nq);
-	}
+	/* Stop before the ring is full; NAPI's completion wakes the queue. */
+	xnic_tx_ring_room(tx, nq);
 
 	if (__netdev_tx_sent_queue(nq, desc->len, netdev_xmit_more()))
 		xnic_dma_tx(priv, q);
@@ -217,6 +234,11 @@ static void xnic_setup(struct net_device *dev)
 
 	/* The DMA engine copies frames, so shared skbs (pktgen) are fine. */
 	dev->priv_flags |= IFF_TX_SKB_SHARING;
+	/*
+	 * No netpoll: its xmit may run with IRQs off and in any context,
+	 * while the DMA engine raises IPIs and takes the peer's locks.
+	 */
+	dev->priv_flags |= IFF_DISABLE_NETPOLL;
 	dev->netdev_ops = &xnic_netdev_ops;
 	dev->ethtool_ops = &xnic_ethtool_ops;
 	dev->features |= XNIC_FEATURES;

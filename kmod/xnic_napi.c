@@ -28,7 +28,8 @@ bool xnic_tx_pending(const struct xnic_queue *q)
 	const struct xnic_tx_ring *tx = &q->tx;
 	u32 bits;
 
-	if (tx->next_to_clean == READ_ONCE(tx->tail))
+	/* The tail before the slot's status, as in xnic_clean_tx(). */
+	if (tx->next_to_clean == smp_load_acquire(&tx->tail))
 		return false;
 	return xnic_desc_done(&tx->desc[xnic_ring_slot(tx->next_to_clean,
 						       tx->mask)].status, &bits);
@@ -38,8 +39,8 @@ static struct page *xnic_alloc_page(struct xnic_queue *q, gfp_t gfp)
 {
 	struct xnic_rx_stats *rs = &q->stats->rx;
 
-	/* Fault injection: the next N allocations fail. */
-	if (atomic_add_unless(&q->priv->faults.fail_rx_alloc, -1, 0)) {
+	/* Fault injection: the next N allocations fail; N <= 0 is off. */
+	if (atomic_dec_if_positive(&q->priv->faults.fail_rx_alloc) >= 0) {
 		u64_stats_update_begin(&rs->syncp);
 		rs->refill_injected++;
 		u64_stats_update_end(&rs->syncp);
@@ -330,7 +331,11 @@ static int xnic_clean_tx(struct xnic_queue *q, int budget)
 	u32 ntc = tx->next_to_clean, done = 0, pkts = 0, bytes = 0;
 	bool woke = false;
 
-	while (ntc != READ_ONCE(tx->tail)) {
+	/*
+	 * Acquire the tail: a reused slot's cleared status (and new frame)
+	 * before its index, so an old DD is never taken for the new frame.
+	 */
+	while (ntc != smp_load_acquire(&tx->tail)) {
 		struct xnic_tx_desc *d = &tx->desc[xnic_ring_slot(ntc, tx->mask)];
 		u32 bits;
 
@@ -351,7 +356,8 @@ static int xnic_clean_tx(struct xnic_queue *q, int budget)
 	if (!done)
 		return 0;
 
-	WRITE_ONCE(tx->next_to_clean, ntc);
+	/* The slots are reaped before producers may reuse them. */
+	smp_store_release(&tx->next_to_clean, ntc);
 	netdev_tx_completed_queue(nq, pkts, bytes);
 	/* Pairs with the barrier after netif_tx_stop_queue() in xmit. */
 	smp_mb();

@@ -29,7 +29,11 @@ static int xnic_rx_ring_alloc(struct xnic_queue *q, u32 size)
 	struct xnic_rx_ring *rx = &q->rx;
 	int err;
 
-	rx->desc = kvcalloc(size, sizeof(*rx->desc), GFP_KERNEL);
+	/*
+	 * Rings and the first buffers are charged to the memcg of whoever
+	 * brings the device up: pairs can be made in a user namespace.
+	 */
+	rx->desc = kvcalloc(size, sizeof(*rx->desc), GFP_KERNEL_ACCOUNT);
 	if (!rx->desc)
 		return -ENOMEM;
 	rx->size = size;
@@ -43,8 +47,10 @@ static int xnic_rx_ring_alloc(struct xnic_queue *q, u32 size)
 		goto err_desc;
 	}
 
-	err = xdp_rxq_info_reg(&rx->xdp_rxq, priv->dev, q->index,
-			       q->napi.napi_id);
+	/* frag_size: the room bpf_xdp_adjust_tail() may grow a frag into. */
+	err = __xdp_rxq_info_reg(&rx->xdp_rxq, priv->dev, q->index,
+				 q->napi.napi_id,
+				 XNIC_RX_HEADROOM + XNIC_RX_BUF_LEN);
 	if (err)
 		goto err_pool;
 	err = xdp_rxq_info_reg_mem_model(&rx->xdp_rxq, MEM_TYPE_PAGE_POOL,
@@ -89,7 +95,7 @@ static int xnic_tx_ring_alloc(struct xnic_queue *q, u32 size)
 {
 	struct xnic_tx_ring *tx = &q->tx;
 
-	tx->desc = kvcalloc(size, sizeof(*tx->desc), GFP_KERNEL);
+	tx->desc = kvcalloc(size, sizeof(*tx->desc), GFP_KERNEL_ACCOUNT);
 	if (!tx->desc)
 		return -ENOMEM;
 	tx->size = size;
@@ -145,7 +151,7 @@ static int xnic_queue_alloc(struct xnic_priv *priv, struct xnic_queue *q,
 		goto err_rx;
 
 	/* Post a full ring of buffers before the device can see the ring. */
-	xnic_rx_refill(q, GFP_KERNEL);
+	xnic_rx_refill(q, GFP_KERNEL_ACCOUNT);
 	return 0;
 
 err_rx:
@@ -164,7 +170,7 @@ int xnic_channels_open(struct xnic_priv *priv)
 
 	ASSERT_RTNL();
 	chans = kvzalloc(struct_size(chans, q, priv->num_channels),
-			 GFP_KERNEL);
+			 GFP_KERNEL_ACCOUNT);
 	if (!chans)
 		return -ENOMEM;
 	chans->num = priv->num_channels;

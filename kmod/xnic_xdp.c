@@ -76,16 +76,20 @@ static int xnic_xdp_enqueue(struct xnic_queue *q, struct xdp_frame **frames,
 
 	for (i = 0; i < n; i++) {
 		struct xnic_tx_desc *d;
+		u32 clean;
 
-		if (!xnic_ring_free(tx->size, tx->tail,
-				    READ_ONCE(tx->next_to_clean)))
+		/* The slot is free once NAPI published it reaped. */
+		clean = smp_load_acquire(&tx->next_to_clean);
+
+		if (!xnic_ring_free(tx->size, tx->tail, clean))
 			break;
 		d = &tx->desc[xnic_ring_slot(tx->tail, tx->mask)];
 		d->xdpf = frames[i];
 		d->len = xdp_get_frame_len(frames[i]);
 		d->type = XNIC_TX_XDP;
 		d->status = 0;
-		WRITE_ONCE(tx->tail, tx->tail + 1);
+		/* The descriptor before the tail; pairs with xnic_clean_tx(). */
+		smp_store_release(&tx->tail, tx->tail + 1);
 	}
 	return i;
 }

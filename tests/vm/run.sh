@@ -123,7 +123,7 @@ start=$SECONDS
 rc=0
 timeout -k 30 "${XNIC_VM_TIMEOUT:-2400}" "${VNG[@]}" --run "$kernel" \
 	--disable-kvm --force-9p --cpus 2 --memory 2G --rwdir "$out" --verbose \
-	--exec "bash $(printf %q "$root/tests/vm/run.sh") --guest $(printf %q "$out") ${cases[*]}" \
+	--exec "XNIC_VM_ACCEL=tcg bash $(printf %q "$root/tests/vm/run.sh") --guest $(printf %q "$out") ${cases[*]}" \
 	</dev/null 2>&1 | tee "$out/console.log" | grep --line-buffered -v '^\[ *[0-9]*\.[0-9]*\]' || rc=${PIPESTATUS[0]}
 echo "vm: done in $((SECONDS - start)) s (exit $rc), console in $out/console.log"
 

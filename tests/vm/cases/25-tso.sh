@@ -150,23 +150,28 @@ expect tso:forward-stream-bps "$bps" -gt 1000000
 # 7. XDP attached and detached ten times under a TCP stream: frames
 # written whole just before an attach are dropped and counted, the
 # stream recovers, nothing leaks.
-B iperf3 -s -D -1 -p 5299 >/dev/null 2>&1
-wait_for "in_ns ts_b ss -Hltn 'sport = :5299' | grep -q ." 10
-A iperf3 -c 198.18.25.2 -p 5299 -t 8 -J >/tmp/tso-iperf.json 2>&1 &
-ip=$!
-sleep 1
-ok=1
-for i in $(seq 10); do
-	B ip link set dev tb xdpdrv obj "$P/xdp_pass.o" sec xdp || ok=0
-	sleep 0.2
-	B ip link set dev tb xdpdrv off || ok=0
-	sleep 0.2
-done
-expect tso:xdp-toggle-under-stream "$ok" -eq 1
-wait $ip
-bps=$(jq '.end.sum_received.bits_per_second // 0 | floor' /tmp/tso-iperf.json 2>/dev/null || echo 0)
-expect tso:stream-survived-toggles "$bps" -gt 1000000
-echo "    gro_hw_drops after toggles: $(ethstat tb rx_queue_0_gro_hw_drops ts_b)"
+if xdp_swap_under_load_oopses; then
+	skip tso:xdp-toggle-under-stream "$XNIC_XDP_SWAP_OOPS"
+	skip tso:stream-survived-toggles "$XNIC_XDP_SWAP_OOPS"
+else
+	B iperf3 -s -D -1 -p 5299 >/dev/null 2>&1
+	wait_for "in_ns ts_b ss -Hltn 'sport = :5299' | grep -q ." 10
+	A iperf3 -c 198.18.25.2 -p 5299 -t 8 -J >/tmp/tso-iperf.json 2>&1 &
+	ip=$!
+	sleep 1
+	ok=1
+	for i in $(seq 10); do
+		B ip link set dev tb xdpdrv obj "$P/xdp_pass.o" sec xdp || ok=0
+		sleep 0.2
+		B ip link set dev tb xdpdrv off || ok=0
+		sleep 0.2
+	done
+	expect tso:xdp-toggle-under-stream "$ok" -eq 1
+	wait $ip
+	bps=$(jq '.end.sum_received.bits_per_second // 0 | floor' /tmp/tso-iperf.json 2>/dev/null || echo 0)
+	expect tso:stream-survived-toggles "$bps" -gt 1000000
+	echo "    gro_hw_drops after toggles: $(ethstat tb rx_queue_0_gro_hw_drops ts_b)"
+fi
 send after-toggles ts_a ts_b 198.18.25.2
 
 rm -f /tmp/tso.in /tmp/tso.out

@@ -205,21 +205,27 @@ detach xb
 # --- attach / replace / detach 1000 times under traffic -----------------
 bpftool prog load "$P/xdp_pass.o" $BPFFS/pass type xdp
 bpftool prog load "$P/xdp_drop.o" $BPFFS/drop type xdp
-R iperf3 -s -D -p 5601 >/dev/null 2>&1; sleep 0.5
-A iperf3 -c 198.18.8.2 -p 5601 -u -b 20M -t 600 >/dev/null 2>&1 &
-lp=$!
-sleep 1
-start=$SECONDS
-ok=$(R "$P/xdp_churn" xb "$P/xdp_pass.o" "$P/xdp_drop.o" 170)
-echo "    $ok attach/replace/detach operations in $((SECONDS - start)) s"
-expect xdp:attach-replace-detach-1000 "${ok:-0}" -ge 1000
-check xdp:traffic-flowed-during-loop kill -0 $lp
-# Unload the module with a program attached and traffic flowing.
-R bpftool net attach xdpdrv pinned $BPFFS/pass dev xb
-check xdp:rmmod-with-program-attached modprobe -r xnic
-pkill -x iperf3
-wait $lp 2>/dev/null
-xnic_load
+if xdp_swap_under_load_oopses; then
+	skip xdp:attach-replace-detach-1000 "$XNIC_XDP_SWAP_OOPS"
+	skip xdp:traffic-flowed-during-loop "$XNIC_XDP_SWAP_OOPS"
+	skip xdp:rmmod-with-program-attached "$XNIC_XDP_SWAP_OOPS"
+else
+	R iperf3 -s -D -p 5601 >/dev/null 2>&1; sleep 0.5
+	A iperf3 -c 198.18.8.2 -p 5601 -u -b 20M -t 600 >/dev/null 2>&1 &
+	lp=$!
+	sleep 1
+	start=$SECONDS
+	ok=$(R "$P/xdp_churn" xb "$P/xdp_pass.o" "$P/xdp_drop.o" 170)
+	echo "    $ok attach/replace/detach operations in $((SECONDS - start)) s"
+	expect xdp:attach-replace-detach-1000 "${ok:-0}" -ge 1000
+	check xdp:traffic-flowed-during-loop kill -0 $lp
+	# Unload the module with a program attached and traffic flowing.
+	R bpftool net attach xdpdrv pinned $BPFFS/pass dev xb
+	check xdp:rmmod-with-program-attached modprobe -r xnic
+	pkill -x iperf3
+	wait $lp 2>/dev/null
+	xnic_load
+fi
 
 # --- the real clients ----------------------------------------------------
 ns_add x_e
