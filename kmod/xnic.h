@@ -120,6 +120,16 @@ struct xnic_xdp_ctx {			/* one NAPI poll, on its stack */
 	bool redirect;
 };
 
+/*
+ * The xdp_buff a program runs on, with the descriptor fields the XDP
+ * metadata kfuncs (xnic_xdp_meta.c) read back: ctx points at @xdp.
+ */
+struct xnic_xdp_buff {
+	struct xdp_buff xdp;
+	u32 rss_hash;
+	u32 bits;		/* the first descriptor's status */
+};
+
 /* What the DMA engine reads a frame from: an skb or an xdp_frame. */
 struct xnic_pkt {
 	const struct sk_buff *skb;
@@ -343,7 +353,7 @@ int xnic_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 u32 xnic_xdp_max_mtu(const struct bpf_prog *prog);
 struct sk_buff *xnic_xdp_run(struct xnic_queue *q, struct bpf_prog *prog,
 			     struct xnic_xdp_ctx *ctx, struct page **pages,
-			     const u32 *lens, u32 n);
+			     const u32 *lens, u32 n, u32 hash, u32 bits);
 void xnic_xdp_finish(struct xnic_queue *q, struct xnic_xdp_ctx *ctx);
 
 /* xnic_irq.c */

@@ -9,7 +9,9 @@
 #define _XNIC_COMPAT_H
 
 #include <linux/ethtool.h>
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <net/xdp.h>
 
 /* 6.6 split net/page_pool.h into types.h and helpers.h. */
 #ifdef XNIC_HAVE_PAGE_POOL_HELPERS_H
@@ -40,6 +42,54 @@ static inline void xnic_skb_frag_fill(skb_frag_t *frag, struct page *page,
 	__skb_frag_set_page(frag, page);
 	skb_frag_off_set(frag, off);
 	skb_frag_size_set(frag, size);
+#endif
+}
+
+/* 6.8: netlink shows which NAPI serves each queue (queue-get). */
+static inline void xnic_queue_set_napi(struct net_device *dev,
+				       unsigned int qid,
+				       struct napi_struct *napi)
+{
+#ifdef XNIC_HAVE_NETIF_QUEUE_SET_NAPI
+	netif_queue_set_napi(dev, qid, NETDEV_QUEUE_TYPE_RX, napi);
+	netif_queue_set_napi(dev, qid, NETDEV_QUEUE_TYPE_TX, napi);
+#endif
+}
+
+/*
+ * 6.8: a page_pool names its device and NAPI (page-pool-get), and may
+ * recycle directly from that NAPI's CPU.
+ */
+static inline void xnic_page_pool_set_owner(struct page_pool_params *pp,
+					    struct net_device *dev,
+					    struct napi_struct *napi)
+{
+#ifdef XNIC_HAVE_PAGE_POOL_NETDEV
+	pp->netdev = dev;
+	pp->napi = napi;
+#endif
+}
+
+/* 6.9: per-queue statistics through netlink (qstats-get), xnic_qstats.c. */
+#ifdef XNIC_HAVE_NETDEV_STAT_OPS
+#include <net/netdev_queues.h>
+extern const struct netdev_stat_ops xnic_stat_ops;
+#endif
+static inline void xnic_set_stat_ops(struct net_device *dev)
+{
+#ifdef XNIC_HAVE_NETDEV_STAT_OPS
+	dev->stat_ops = &xnic_stat_ops;
+#endif
+}
+
+/* 6.5: XDP RX metadata kfuncs (rx_hash with its type), xnic_xdp_meta.c. */
+#ifdef XNIC_HAVE_XDP_METADATA_OPS
+extern const struct xdp_metadata_ops xnic_xdp_metadata_ops;
+#endif
+static inline void xnic_set_xdp_metadata_ops(struct net_device *dev)
+{
+#ifdef XNIC_HAVE_XDP_METADATA_OPS
+	dev->xdp_metadata_ops = &xnic_xdp_metadata_ops;
 #endif
 }
 

@@ -269,7 +269,7 @@ static void xnic_rss_skb_test(struct kunit *test)
 
 	skb = xnic_test_udp4(test, v, false, false);
 	KUNIT_EXPECT_EQ(test, xnic_rss_hash_skb(rss, skb, &flags), v->hash_l4);
-	KUNIT_EXPECT_EQ(test, flags, XNIC_DESC_RSS_L4);
+	KUNIT_EXPECT_EQ(test, flags, XNIC_DESC_RSS_L4 | XNIC_DESC_RSS_UDP);
 	kfree_skb(skb);
 
 	skb = xnic_test_udp4(test, v, true, false);
@@ -444,24 +444,30 @@ static void xnic_pair_exit(struct kunit *test)
 	rtnl_unlock();
 }
 
+/* A test frame from a to b: our ethertype, payload byte i is (i & 0xff). */
+static void xnic_test_frame_fill(struct xnic_pair_ctx *ctx, u8 *p, u32 len)
+{
+	struct ethhdr *eth = (struct ethhdr *)p;
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		p[i] = i;
+	ether_addr_copy(eth->h_dest, ctx->b->dev_addr);
+	ether_addr_copy(eth->h_source, ctx->a->dev_addr);
+	eth->h_proto = htons(XNIC_TEST_ETHERTYPE);
+}
+
 static int xnic_test_send(struct xnic_pair_ctx *ctx, u32 len)
 {
 	struct sk_buff *skb = alloc_skb(len, GFP_KERNEL);
-	struct ethhdr *eth;
 	u8 *p;
-	u32 i;
 
 	if (!skb)
 		return -ENOMEM;
 	p = skb_put(skb, len);
-	for (i = 0; i < len; i++)
-		p[i] = i;
-	eth = (struct ethhdr *)p;
-	ether_addr_copy(eth->h_dest, ctx->b->dev_addr);
-	ether_addr_copy(eth->h_source, ctx->a->dev_addr);
-	eth->h_proto = htons(XNIC_TEST_ETHERTYPE);
+	xnic_test_frame_fill(ctx, p, len);
 	skb->dev = ctx->a;
-	skb->protocol = eth->h_proto;
+	skb->protocol = htons(XNIC_TEST_ETHERTYPE);
 	skb_reset_mac_header(skb);
 	return dev_queue_xmit(skb);
 }
@@ -952,7 +958,6 @@ static void xnic_pair_csum_oversize_test(struct kunit *test)
 	u32 len = XNIC_RX_BUF_LEN + 400, start = XNIC_RX_BUF_LEN + 80;
 	struct rtnl_link_stats64 st = {};
 	struct sk_buff *skb;
-	struct ethhdr *eth;
 	int i, err;
 
 	rtnl_lock();
@@ -964,12 +969,9 @@ static void xnic_pair_csum_oversize_test(struct kunit *test)
 
 	skb = alloc_skb(len, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
-	eth = skb_put_zero(skb, len);
-	ether_addr_copy(eth->h_dest, ctx->b->dev_addr);
-	ether_addr_copy(eth->h_source, ctx->a->dev_addr);
-	eth->h_proto = htons(XNIC_TEST_ETHERTYPE);
+	xnic_test_frame_fill(ctx, skb_put(skb, len), len);
 	skb->dev = ctx->a;
-	skb->protocol = eth->h_proto;
+	skb->protocol = htons(XNIC_TEST_ETHERTYPE);
 	skb_reset_mac_header(skb);
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_headroom(skb) + start;
@@ -992,19 +994,10 @@ static struct xdp_frame *xnic_test_xdp_frame(struct xnic_pair_ctx *ctx,
 	struct page *page = alloc_page(GFP_KERNEL);
 	struct xdp_frame *frame;
 	struct xdp_buff xdp;
-	struct ethhdr *eth;
-	u8 *p;
-	u32 i;
 
 	if (!page)
 		return NULL;
-	p = page_address(page) + XDP_PACKET_HEADROOM;
-	for (i = 0; i < len; i++)
-		p[i] = i;
-	eth = (struct ethhdr *)p;
-	ether_addr_copy(eth->h_dest, ctx->b->dev_addr);
-	ether_addr_copy(eth->h_source, ctx->a->dev_addr);
-	eth->h_proto = htons(XNIC_TEST_ETHERTYPE);
+	xnic_test_frame_fill(ctx, page_address(page) + XDP_PACKET_HEADROOM, len);
 	xdp_init_buff(&xdp, PAGE_SIZE, rxq);
 	xdp_prepare_buff(&xdp, page_address(page), XDP_PACKET_HEADROOM, len,
 			 false);

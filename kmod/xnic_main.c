@@ -241,6 +241,8 @@ static void xnic_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_DISABLE_NETPOLL;
 	dev->netdev_ops = &xnic_netdev_ops;
 	dev->ethtool_ops = &xnic_ethtool_ops;
+	xnic_set_stat_ops(dev);
+	xnic_set_xdp_metadata_ops(dev);
 	dev->features |= XNIC_FEATURES;
 	dev->hw_features = XNIC_FEATURES;
 	dev->vlan_features = XNIC_FEATURES & ~NETIF_F_GRO_HW;

@@ -288,7 +288,8 @@ static int xnic_rx(struct xnic_queue *q, int budget)
 		}
 		/* Step 2, native XDP, before any skb exists. */
 		if (prog)
-			skb = xnic_xdp_run(q, prog, &xdp_ctx, pages, lens, n);
+			skb = xnic_xdp_run(q, prog, &xdp_ctx, pages, lens, n,
+					   hash, bits);
 		else if (gso)
 			skb = xnic_rx_build_gso_skb(q, pages, lens, n, bits,
 						    gso_size, csum_start);

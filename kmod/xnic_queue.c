@@ -29,6 +29,7 @@ static int xnic_rx_ring_alloc(struct xnic_queue *q, u32 size)
 	struct xnic_rx_ring *rx = &q->rx;
 	int err;
 
+	xnic_page_pool_set_owner(&pp, priv->dev, &q->napi);
 	/*
 	 * Rings and the first buffers are charged to the memcg of whoever
 	 * brings the device up: pairs can be made in a user namespace.
@@ -183,6 +184,7 @@ int xnic_channels_open(struct xnic_priv *priv)
 	for (i = 0; i < chans->num; i++) {
 		netdev_tx_reset_queue(netdev_get_tx_queue(dev, i));
 		napi_enable(&chans->q[i].napi);
+		xnic_queue_set_napi(dev, i, &chans->q[i].napi);
 	}
 
 	rcu_assign_pointer(priv->chans, chans);
@@ -209,8 +211,10 @@ void xnic_channels_close(struct xnic_priv *priv)
 	netif_tx_disable(priv->dev);
 	xnic_watchdog_stop(priv);
 	RCU_INIT_POINTER(priv->chans, NULL);
-	for (i = 0; i < chans->num; i++)
+	for (i = 0; i < chans->num; i++) {
+		xnic_queue_set_napi(priv->dev, i, NULL);
 		napi_disable(&chans->q[i].napi);
+	}
 	/*
 	 * One grace period, and no DMA engine (ours or the peer's) can reach
 	 * these rings. It also waits out the tail of a poll: napi_disable()

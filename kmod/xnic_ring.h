@@ -21,6 +21,10 @@
 #define XNIC_DESC_ERR		BIT(5)	/* TX: frame was not delivered */
 #define XNIC_DESC_GSO_TCPV4	BIT(6)	/* RX: a TCP/IPv4 TSO frame, whole */
 #define XNIC_DESC_GSO_TCPV6	BIT(7)	/* RX: a TCP/IPv6 TSO frame, whole */
+/* What the RSS hash read, for the XDP rx_hash kfunc's type. */
+#define XNIC_DESC_RSS_IPV6	BIT(8)	/* RX: IPv6 addresses (else IPv4) */
+#define XNIC_DESC_RSS_TCP	BIT(9)	/* RX: with RSS_L4, TCP ports */
+#define XNIC_DESC_RSS_UDP	BIT(10)	/* RX: with RSS_L4, UDP ports */
 
 /* Descriptors between @from and @to (@to is ahead of @from). */
 static inline u32 xnic_ring_used(u32 to, u32 from)

@@ -80,6 +80,7 @@ static unsigned int xnic_rss_tuple(const struct xnic_pkt *pkt, u8 *tuple,
 	unsigned int off = ETH_HLEN, alen, l4off;
 	__be16 proto;
 	const __be16 *pp;
+	u32 l3flag = 0;
 	__be16 _p;
 	u8 l4proto;
 
@@ -126,6 +127,7 @@ static unsigned int xnic_rss_tuple(const struct xnic_pkt *pkt, u8 *tuple,
 		/* Extension headers are not walked: those hash addresses. */
 		l4proto = ip6h->nexthdr;
 		l4off = off + sizeof(*ip6h);
+		l3flag = XNIC_DESC_RSS_IPV6;
 	} else {
 		return 0;
 	}
@@ -136,11 +138,13 @@ static unsigned int xnic_rss_tuple(const struct xnic_pkt *pkt, u8 *tuple,
 		if (ports) {
 			if (ports != tuple + alen)
 				memcpy(tuple + alen, ports, 4);
-			*flags = XNIC_DESC_RSS_L4;
+			*flags = XNIC_DESC_RSS_L4 | l3flag |
+				 (l4proto == IPPROTO_TCP ? XNIC_DESC_RSS_TCP :
+							  XNIC_DESC_RSS_UDP);
 			return alen + 4;
 		}
 	}
-	*flags = XNIC_DESC_RSS_L3;
+	*flags = XNIC_DESC_RSS_L3 | l3flag;
 	return alen;
 }
 

@@ -222,19 +222,22 @@ static struct sk_buff *xnic_xdp_build_skb(struct xnic_queue *q,
  */
 struct sk_buff *xnic_xdp_run(struct xnic_queue *q, struct bpf_prog *prog,
 			     struct xnic_xdp_ctx *ctx, struct page **pages,
-			     const u32 *lens, u32 n)
+			     const u32 *lens, u32 n, u32 hash, u32 bits)
 {
 	struct xnic_rx_stats *rs = &q->stats->rx;
 	struct net_device *dev = q->priv->dev;
+	struct xnic_xdp_buff xb;
+	struct xdp_buff *xdp = &xb.xdp;
 	struct xdp_frame *xdpf;
-	struct xdp_buff xdp;
 	u32 act, i;
 
-	xdp_init_buff(&xdp, PAGE_SIZE, &q->rx.xdp_rxq);
-	xdp_prepare_buff(&xdp, page_address(pages[0]), XNIC_RX_HEADROOM,
+	xdp_init_buff(xdp, PAGE_SIZE, &q->rx.xdp_rxq);
+	xdp_prepare_buff(xdp, page_address(pages[0]), XNIC_RX_HEADROOM,
 			 lens[0], true);
 	if (n > 1)
-		xnic_xdp_add_frags(&xdp, pages, lens, n);
+		xnic_xdp_add_frags(xdp, pages, lens, n);
+	xb.rss_hash = hash;
+	xb.bits = bits;
 
 	rs->xdp_packets++;
 	for (i = 0; i < n; i++)
@@ -246,13 +249,13 @@ struct sk_buff *xnic_xdp_run(struct xnic_queue *q, struct bpf_prog *prog,
 		goto drop;
 	}
 
-	act = bpf_prog_run_xdp(prog, &xdp);
+	act = bpf_prog_run_xdp(prog, xdp);
 	switch (act) {
 	case XDP_PASS:
 		rs->xdp_pass++;
-		return xnic_xdp_build_skb(q, &xdp);
+		return xnic_xdp_build_skb(q, xdp);
 	case XDP_TX:
-		xdpf = xdp_convert_buff_to_frame(&xdp);
+		xdpf = xdp_convert_buff_to_frame(xdp);
 		if (unlikely(!xdpf)) {
 			rs->xdp_tx_errors++;
 			goto drop;
@@ -262,7 +265,7 @@ struct sk_buff *xnic_xdp_run(struct xnic_queue *q, struct bpf_prog *prog,
 			xnic_xdp_tx_flush(q, ctx);
 		return NULL;
 	case XDP_REDIRECT:
-		if (unlikely(xdp_do_redirect(dev, &xdp, prog))) {
+		if (unlikely(xdp_do_redirect(dev, xdp, prog))) {
 			rs->xdp_redirect_errors++;
 			goto drop;
 		}
@@ -282,7 +285,7 @@ struct sk_buff *xnic_xdp_run(struct xnic_queue *q, struct bpf_prog *prog,
 	}
 drop:
 	/* Straight back to the page_pool, frags included: no skb ever. */
-	xdp_return_buff(&xdp);
+	xdp_return_buff(xdp);
 	return NULL;
 }
 

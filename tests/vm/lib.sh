@@ -8,7 +8,8 @@
 #   on_exit CMD              run CMD (a string) when the script exits, last first
 #   ns_add NAME              create netns NAME with lo up; deleted on exit
 #   in_ns NS CMD...          run CMD in netns NS ("in" is a bash keyword)
-#   xnic_load / xnic_unload  modprobe [-r] xnic (the DKMS-installed module)
+#   xnic_load / xnic_unload  modprobe [-r] xnic (the DKMS-installed module,
+#                            or insmod $XNIC_VM_MODULE when that is set)
 #   dmesg_mark               remember where dmesg and the taint flags stand
 #   dmesg_check NAME         fail NAME if dmesg shows a kernel splat since the mark
 #   taint_check NAME         fail NAME on a new taint bit since the mark
@@ -57,6 +58,10 @@ in_ns() {
 
 xnic_load() {
 	local err
+	# A build being tried (tests/vm/run.sh XNIC_VM_MODULE), if loaded.
+	if [ -n "${XNIC_VM_MODULE:-}" ] && [ ! -d /sys/module/xnic ]; then
+		insmod "$XNIC_VM_MODULE" || return 1
+	fi
 	if ! err=$(modprobe xnic 2>&1); then
 		echo "xnic_load: 'modprobe xnic' failed on $(uname -r): $err" >&2
 		if ! modinfo -F filename xnic >/dev/null 2>&1; then

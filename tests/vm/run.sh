@@ -6,6 +6,9 @@
 #   XNIC_VM_SERIES=6.12           boot Debian's 6.12 instead; results are
 #                                 named 6.12/<name>, output in build/vm-6.12
 #   XNIC_VM_TIMEOUT=seconds       whole-VM limit (default 2400)
+#   XNIC_VM_MODULE=/path/xnic.ko  xnic_load insmods this build instead of
+#                                 the DKMS one (the host's DKMS tree is left
+#                                 alone: for trying a change)
 #   XNIC_VM_CASE_TIMEOUT=seconds  per-case limit inside the guest (default 600,
 #                                 or the case's "# vm-case-timeout: N" line)
 # Results land in build/vm/results.txt (written by the guest through --rwdir)
@@ -28,6 +31,7 @@ guest() {
 	# rather than hanging until the host's timeout.
 	sysctl -qw kernel.softlockup_panic=1 kernel.hung_task_panic=1 \
 		kernel.hung_task_timeout_secs=120 || true
+	[ -z "${XNIC_VM_MODULE:-}" ] || echo "=== vm module: $XNIC_VM_MODULE"
 	# One mark for the whole run: the final checks catch what cases missed.
 	dmesg_mark
 	for c in "$@"; do
@@ -123,7 +127,7 @@ start=$SECONDS
 rc=0
 timeout -k 30 "${XNIC_VM_TIMEOUT:-2400}" "${VNG[@]}" --run "$kernel" \
 	--disable-kvm --force-9p --cpus 2 --memory 2G --rwdir "$out" --verbose \
-	--exec "XNIC_VM_ACCEL=tcg bash $(printf %q "$root/tests/vm/run.sh") --guest $(printf %q "$out") ${cases[*]}" \
+	--exec "XNIC_VM_ACCEL=tcg XNIC_VM_MODULE=$(printf %q "${XNIC_VM_MODULE:-}") bash $(printf %q "$root/tests/vm/run.sh") --guest $(printf %q "$out") ${cases[*]}" \
 	</dev/null 2>&1 | tee "$out/console.log" | grep --line-buffered -v '^\[ *[0-9]*\.[0-9]*\]' || rc=${PIPESTATUS[0]}
 echo "vm: done in $((SECONDS - start)) s (exit $rc), console in $out/console.log"
 
