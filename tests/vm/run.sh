@@ -9,6 +9,8 @@
 #   XNIC_VM_MODULE=/path/xnic.ko  xnic_load insmods this build instead of
 #                                 the DKMS one (the host's DKMS tree is left
 #                                 alone: for trying a change)
+#   XNIC_VM_OUT=dir               results and console here instead (two runs
+#                                 side by side)
 #   XNIC_VM_CASE_TIMEOUT=seconds  per-case limit inside the guest (default 600,
 #                                 or the case's "# vm-case-timeout: N" line)
 # Results land in build/vm/results.txt (written by the guest through --rwdir)
@@ -80,6 +82,7 @@ else
 	out=$root/build/vm-$series
 	tag=$series/
 fi
+out=${XNIC_VM_OUT:-$out}
 rm -rf "$out"
 mkdir -p "$out"
 
