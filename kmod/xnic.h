@@ -72,11 +72,21 @@
 
 struct xnic_rx_desc {
 	struct page *page;	/* buffer, posted by the driver */
+	u64 tstamp;		/* device, first buffer: arrival, ns (realtime) */
 	u32 len;		/* bytes written by the device */
 	u32 rss_hash;		/* device, first buffer of a frame */
 	u32 status;		/* device; DD of the first buffer published last */
 	u16 gso_size;		/* device, first buffer of a coalesced frame */
 	u16 csum_start;		/* device, same: offset of its TCP header */
+	u16 vlan_tci;		/* device, first buffer: the stripped tag */
+};
+
+/* What the first descriptor of a frame says about it, read once by NAPI. */
+struct xnic_rx_meta {
+	u64 tstamp;		/* with XNIC_DESC_TSTAMP */
+	u32 rss_hash;		/* with XNIC_DESC_RSS_L3 or _L4 */
+	u32 bits;		/* the descriptor's status */
+	u16 vlan_tci;		/* with XNIC_DESC_VLAN */
 };
 
 enum xnic_tx_type {
@@ -126,8 +136,7 @@ struct xnic_xdp_ctx {			/* one NAPI poll, on its stack */
  */
 struct xnic_xdp_buff {
 	struct xdp_buff xdp;
-	u32 rss_hash;
-	u32 bits;		/* the first descriptor's status */
+	const struct xnic_rx_meta *meta;
 };
 
 /* What the DMA engine reads a frame from: an skb or an xdp_frame. */
@@ -202,6 +211,7 @@ struct xnic_rx_stats {			/* this queue's NAPI */
 	u64 xdp_aborted;
 	u64 gro_hw;			/* TSO frames received whole */
 	u64 gro_hw_drops;		/* ... that XDP, attached since, cannot see */
+	u64 vlan_stripped;		/* frames the device took a tag off */
 };
 
 struct xnic_dma_stats {			/* peer's DMA engine, rx.dma_lock */
@@ -320,6 +330,7 @@ struct xnic_priv {
 	u32 num_channels;			/* RTNL */
 	u32 rx_ring_size;			/* RTNL */
 	u32 tx_ring_size;			/* RTNL */
+	bool rx_tstamp;				/* RTNL; READ_ONCE: peer DMA */
 	struct xnic_coalesce coal;
 	struct xnic_faults faults;
 	int irq_cpu[XNIC_MAX_QUEUES];		/* debugfs; READ_ONCE */
@@ -353,7 +364,8 @@ int xnic_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 u32 xnic_xdp_max_mtu(const struct bpf_prog *prog);
 struct sk_buff *xnic_xdp_run(struct xnic_queue *q, struct bpf_prog *prog,
 			     struct xnic_xdp_ctx *ctx, struct page **pages,
-			     const u32 *lens, u32 n, u32 hash, u32 bits);
+			     const u32 *lens, u32 n,
+			     const struct xnic_rx_meta *meta);
 void xnic_xdp_finish(struct xnic_queue *q, struct xnic_xdp_ctx *ctx);
 
 /* xnic_irq.c */
@@ -386,6 +398,10 @@ void xnic_rss_fill_indir(struct xnic_rss *rss, u32 channels);
 extern const struct ethtool_ops xnic_ethtool_ops;
 void xnic_get_queue_stats(struct xnic_priv *priv, u32 qid,
 			  struct xnic_queue_stats *out);
+
+/* xnic_tstamp.c: RX hardware timestamps (SIOCSHWTSTAMP, ethtool -T) */
+int xnic_eth_ioctl(struct net_device *dev, struct ifreq *ifr, int cmd);
+int xnic_get_ts_info(struct net_device *dev, struct xnic_ts_info *info);
 
 /* xnic_debugfs.c */
 void xnic_debugfs_init(void);

@@ -93,6 +93,20 @@ static inline void xnic_set_xdp_metadata_ops(struct net_device *dev)
 #endif
 }
 
+/* 6.8: the XDP rx_vlan_tag kfunc, one more of xnic_xdp_meta.c's ops. */
+#ifdef XNIC_HAVE_XDP_RX_VLAN_TAG
+#define XNIC_XMO_RX_VLAN_TAG(fn)	.xmo_rx_vlan_tag = (fn),
+#else
+#define XNIC_XMO_RX_VLAN_TAG(fn)
+#endif
+
+/* 6.11 gave ethtool's get_ts_info a struct of its own. */
+#ifdef XNIC_HAVE_KERNEL_ETHTOOL_TS_INFO
+#define xnic_ts_info kernel_ethtool_ts_info
+#else
+#define xnic_ts_info ethtool_ts_info
+#endif
+
 /*
  * 6.8 passes RSS settings to ethtool_ops in struct ethtool_rxfh_param. The
  * driver implements xnic_rxfh_get/set once; these adapt them to the ops.

@@ -15,6 +15,11 @@
  * the peer's buffers when the peer has rx-gro-hw on and no XDP program
  * (hardware GRO, as a NIC's receive-side coalescing does); otherwise the
  * engine cuts it into wire frames first, as a NIC's TSO does on the wire.
+ *
+ * Receive offloads the peer asked for: with rx-vlan-offload on, an 802.1Q
+ * tag is taken out of the frame into the descriptor (XDP sees the frame
+ * untagged, as on a NIC that strips); with hardware timestamps on, the
+ * descriptor gets the arrival time.
  */
 #include <linux/if_vlan.h>
 #include <linux/tcp.h>
@@ -78,6 +83,26 @@ static int xnic_pkt_copy(const struct xnic_pkt *pkt, u32 off, void *to,
 	return xnic_frame_copy(pkt->xdpf, off, to, len);
 }
 
+/*
+ * Copy @len bytes at @off of the frame as the receiver sees it: @skip
+ * bytes (a stripped tag) left out after the MAC addresses.
+ */
+static int xnic_pkt_copy_rx(const struct xnic_pkt *pkt, u32 off, u8 *to,
+			    u32 len, u32 skip)
+{
+	u32 n;
+
+	if (skip && off < 2 * ETH_ALEN) {
+		n = min_t(u32, len, 2 * ETH_ALEN - off);
+		if (xnic_pkt_copy(pkt, off, to, n))
+			return -EFAULT;
+		to += n;
+		len -= n;
+		off += n;
+	}
+	return len ? xnic_pkt_copy(pkt, off + skip, to, len) : 0;
+}
+
 /* Like skb_header_pointer(), for either kind of frame. */
 const void *xnic_pkt_header(const struct xnic_pkt *pkt, u32 off, u32 len,
 			    void *buf)
@@ -104,13 +129,15 @@ static bool xnic_dma_fault(struct xnic_priv *priv)
 /*
  * TX checksum offload: the stack left CHECKSUM_PARTIAL with the pseudo
  * header sum seeded in the checksum field; fold the sum from csum_start
- * to the end into that field, as a NIC does on the wire.
+ * to the end into that field, as a NIC does on the wire. The copy in
+ * @frame is @skip bytes shorter before the field (a stripped tag).
  */
-static void xnic_dma_complete_csum(const struct sk_buff *skb, u8 *frame)
+static void xnic_dma_complete_csum(const struct sk_buff *skb, u8 *frame,
+				   u32 skip)
 {
 	int start = skb_checksum_start_offset(skb);
 	__wsum csum = skb_checksum(skb, start, skb->len - start, 0);
-	__sum16 *field = (__sum16 *)(frame + start + skb->csum_offset);
+	__sum16 *field = (__sum16 *)(frame + start - skip + skb->csum_offset);
 
 	*field = csum_fold(csum);
 	if (*field == 0 && skb->csum_offset == offsetof(struct udphdr, check))
@@ -149,15 +176,19 @@ static enum xnic_dma_result xnic_dma_oversize(struct xnic_queue *pq)
 	return XNIC_DMA_OVERSIZE;
 }
 
-/* Copy @skb into the peer queue @pq's next posted buffers. */
+/*
+ * Copy the frame into the peer queue @pq's next posted buffers and write
+ * back what @meta says about it.
+ */
 static enum xnic_dma_result
-xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
-	      u32 hash_flags, bool gso_whole)
+xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt,
+	      const struct xnic_rx_meta *meta, bool gso_whole)
 {
+	u32 skip = meta->bits & XNIC_DESC_VLAN ? VLAN_HLEN : 0;
 	struct xnic_rx_ring *rx = &pq->rx;
 	struct xnic_dma_stats *ds = &pq->stats->dma;
 	const struct sk_buff *skb = pkt->skb;
-	u32 len = pkt->len, nbufs, i, off, csum_flag = 0;
+	u32 len = pkt->len - skip, nbufs, i, off, csum_flag = 0;
 	struct xnic_rx_desc *first;
 	bool csum = false;
 
@@ -170,8 +201,8 @@ xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
 			    XNIC_DESC_GSO_TCPV4 : XNIC_DESC_GSO_TCPV6;
 	} else if (skb && skb->ip_summed == CHECKSUM_PARTIAL) {
 		/* The CHECKSUM_PARTIAL field must land in the first buffer. */
-		u32 end = skb_checksum_start_offset(skb) + skb->csum_offset +
-			  sizeof(__sum16);
+		u32 end = skb_checksum_start_offset(skb) - skip +
+			  skb->csum_offset + sizeof(__sum16);
 
 		if (end > XNIC_RX_BUF_LEN || end > len)
 			return xnic_dma_oversize(pq);
@@ -192,7 +223,10 @@ xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
 
 	first = &rx->desc[xnic_ring_slot(rx->head, rx->mask)];
 	first->gso_size = gso_whole ? skb_shinfo(skb)->gso_size : 0;
-	first->csum_start = gso_whole ? skb_checksum_start_offset(skb) : 0;
+	first->csum_start = gso_whole ? skb_checksum_start_offset(skb) - skip :
+			    0;
+	first->vlan_tci = meta->vlan_tci;
+	first->tstamp = meta->tstamp;
 	for (i = 0, off = 0; i < nbufs; i++) {
 		struct xnic_rx_desc *d =
 			&rx->desc[xnic_ring_slot(rx->head + i, rx->mask)];
@@ -200,18 +234,18 @@ xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
 		u8 *buf = page_address(d->page) + XNIC_RX_HEADROOM;
 
 		/* Cannot fail: the length was checked against the frame. */
-		WARN_ON_ONCE(xnic_pkt_copy(pkt, off, buf, chunk));
+		WARN_ON_ONCE(xnic_pkt_copy_rx(pkt, off, buf, chunk, skip));
 		if (i == 0 && csum)
-			xnic_dma_complete_csum(skb, buf);
+			xnic_dma_complete_csum(skb, buf, skip);
 		d->len = chunk;
-		d->rss_hash = hash;
+		d->rss_hash = meta->rss_hash;
 		off += chunk;
 		if (i > 0)
 			d->status = XNIC_DESC_DD |
 				    (i == nbufs - 1 ? XNIC_DESC_EOP : 0);
 	}
 	/* Publishing the first descriptor hands the whole frame over. */
-	xnic_desc_publish(&first->status, hash_flags | csum_flag |
+	xnic_desc_publish(&first->status, meta->bits | csum_flag |
 			  (nbufs == 1 ? XNIC_DESC_EOP : 0));
 	WRITE_ONCE(rx->head, rx->head + nbufs);
 
@@ -223,14 +257,31 @@ xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt, u32 hash,
 	return XNIC_DMA_OK;
 }
 
+/* rx-vlan-offload: take an 802.1Q tag out of the frame into @meta. */
+static void xnic_dma_vlan_strip(const struct xnic_pkt *pkt,
+				struct xnic_rx_meta *meta)
+{
+	const struct vlan_ethhdr *veth;
+	struct vlan_ethhdr buf;
+
+	if (pkt->len < VLAN_ETH_HLEN)
+		return;
+	veth = xnic_pkt_header(pkt, 0, sizeof(buf), &buf);
+	if (!veth || veth->h_vlan_proto != htons(ETH_P_8021Q))
+		return;
+	meta->vlan_tci = ntohs(veth->h_vlan_TCI);
+	meta->bits |= XNIC_DESC_VLAN;
+}
+
 static enum xnic_dma_result
 xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 	       struct xnic_channels *pchans, const struct xnic_pkt *pkt,
 	       bool gso_whole, u32 *rxq_out)
 {
-	u32 hash, flags = 0, qid, mtu;
+	struct xnic_rx_meta meta = { 0 };
 	struct xnic_rss *rss;
 	struct xnic_queue *pq;
+	u32 hash, qid, mtu;
 
 	if (!pchans)
 		return XNIC_DMA_NO_PEER;
@@ -238,7 +289,7 @@ xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 		return XNIC_DMA_FAULT;
 
 	rss = rcu_dereference(ppriv->rss);
-	hash = xnic_rss_hash(rss, pkt, &flags);
+	hash = xnic_rss_hash(rss, pkt, &meta.bits);
 	qid = rss->indir[hash % XNIC_RSS_INDIR_SIZE];
 	/* The table may briefly name a queue of the old channel count. */
 	if (unlikely(qid >= pchans->num))
@@ -251,7 +302,15 @@ xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,
 	    !skb_gso_validate_mac_len(pkt->skb, XNIC_MAX_FRAME(mtu)) :
 	    pkt->len > XNIC_MAX_FRAME(mtu) || pkt->len < ETH_HLEN)
 		return xnic_dma_oversize(pq);
-	return xnic_dma_copy(pq, pkt, hash, flags, gso_whole);
+
+	meta.rss_hash = hash;
+	if (READ_ONCE(ppriv->dev->features) & NETIF_F_HW_VLAN_CTAG_RX)
+		xnic_dma_vlan_strip(pkt, &meta);
+	if (READ_ONCE(ppriv->rx_tstamp)) {
+		meta.tstamp = ktime_get_real_ns();
+		meta.bits |= XNIC_DESC_TSTAMP;
+	}
+	return xnic_dma_copy(pq, pkt, &meta, gso_whole);
 }
 
 /* What one doorbell's worth of descriptors did, for stats and interrupts. */

@@ -40,6 +40,7 @@ static const struct xnic_stat_desc xnic_rx_stats_desc[] = {
 	XNIC_STAT(rx, xdp_aborted),
 	XNIC_STAT(rx, gro_hw),
 	XNIC_STAT(rx, gro_hw_drops),
+	XNIC_STAT(rx, vlan_stripped),
 	XNIC_STAT_NAMED("dma_frames", dma, frames),
 	XNIC_STAT_NAMED("dma_bytes", dma, bytes),
 	XNIC_STAT(dma, missed),
@@ -386,4 +387,5 @@ const struct ethtool_ops xnic_ethtool_ops = {
 	.get_rxfh_indir_size	= xnic_get_rxfh_indir_size,
 	.get_rxfh		= xnic_ethtool_get_rxfh,
 	.set_rxfh		= xnic_ethtool_set_rxfh,
+	.get_ts_info		= xnic_get_ts_info,
 };

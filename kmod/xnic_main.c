@@ -222,11 +222,12 @@ static const struct net_device_ops xnic_netdev_ops = {
 	.ndo_xdp_xmit		= xnic_xdp_xmit,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_eth_ioctl		= xnic_eth_ioctl,
 };
 
 #define XNIC_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM | \
 		       NETIF_F_HIGHDMA | NETIF_F_TSO | NETIF_F_TSO6 | \
-		       NETIF_F_GRO_HW)
+		       NETIF_F_GRO_HW | NETIF_F_HW_VLAN_CTAG_RX)
 
 static void xnic_setup(struct net_device *dev)
 {
@@ -245,7 +246,8 @@ static void xnic_setup(struct net_device *dev)
 	xnic_set_xdp_metadata_ops(dev);
 	dev->features |= XNIC_FEATURES;
 	dev->hw_features = XNIC_FEATURES;
-	dev->vlan_features = XNIC_FEATURES & ~NETIF_F_GRO_HW;
+	dev->vlan_features = XNIC_FEATURES &
+			     ~(NETIF_F_GRO_HW | NETIF_F_HW_VLAN_CTAG_RX);
 	/* A TSO frame the peer takes whole must fit its GRO buffers. */
 	netif_set_tso_max_size(dev, XNIC_GSO_MAX_FRAME);
 	dev->min_mtu = XNIC_MIN_MTU;

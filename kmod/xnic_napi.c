@@ -6,6 +6,7 @@
  * ring, and unmask the vector when the ring is drained.
  */
 #include <linux/filter.h>
+#include <linux/if_vlan.h>
 #include <linux/tcp.h>
 
 #include "xnic.h"
@@ -260,21 +261,27 @@ static int xnic_rx(struct xnic_queue *q, int budget)
 		struct page *pages[XNIC_MAX_FRAME_BUFS];
 		u32 lens[XNIC_MAX_FRAME_BUFS];
 		u16 gso_size, csum_start;
+		struct xnic_rx_meta meta;
 		struct xnic_rx_desc *d;
 		struct sk_buff *skb;
-		u32 bits, hash, n;
+		u32 bits, n;
 		bool gso;
 
 		if (!xnic_rx_pending(q))
 			break;
 		d = &rx->desc[xnic_ring_slot(rx->next_to_clean, rx->mask)];
 		xnic_desc_done(&d->status, &bits);
-		hash = d->rss_hash;
+		meta.bits = bits;
+		meta.rss_hash = d->rss_hash;
+		meta.tstamp = d->tstamp;
+		meta.vlan_tci = d->vlan_tci;
 		gso = bits & (XNIC_DESC_GSO_TCPV4 | XNIC_DESC_GSO_TCPV6);
 		gso_size = d->gso_size;
 		csum_start = d->csum_start;
 		n = xnic_rx_take(rx, pages, lens);
 		done++;
+		if (bits & XNIC_DESC_VLAN)
+			rs->vlan_stripped++;
 
 		/*
 		 * A whole TSO frame written before an XDP program was
@@ -289,7 +296,7 @@ static int xnic_rx(struct xnic_queue *q, int budget)
 		/* Step 2, native XDP, before any skb exists. */
 		if (prog)
 			skb = xnic_xdp_run(q, prog, &xdp_ctx, pages, lens, n,
-					   hash, bits);
+					   &meta);
 		else if (gso)
 			skb = xnic_rx_build_gso_skb(q, pages, lens, n, bits,
 						    gso_size, csum_start);
@@ -304,8 +311,14 @@ static int xnic_rx(struct xnic_queue *q, int budget)
 		skb->protocol = eth_type_trans(skb, dev);
 		skb_record_rx_queue(skb, q->index);
 		if (bits & (XNIC_DESC_RSS_L4 | XNIC_DESC_RSS_L3))
-			skb_set_hash(skb, hash, bits & XNIC_DESC_RSS_L4 ?
+			skb_set_hash(skb, meta.rss_hash,
+				     bits & XNIC_DESC_RSS_L4 ?
 				     PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
+		if (bits & XNIC_DESC_VLAN)
+			__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q),
+					       meta.vlan_tci);
+		if (bits & XNIC_DESC_TSTAMP)
+			skb_hwtstamps(skb)->hwtstamp = ns_to_ktime(meta.tstamp);
 		if (gso)
 			rs->gro_hw++;
 		else

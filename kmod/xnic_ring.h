@@ -25,6 +25,8 @@
 #define XNIC_DESC_RSS_IPV6	BIT(8)	/* RX: IPv6 addresses (else IPv4) */
 #define XNIC_DESC_RSS_TCP	BIT(9)	/* RX: with RSS_L4, TCP ports */
 #define XNIC_DESC_RSS_UDP	BIT(10)	/* RX: with RSS_L4, UDP ports */
+#define XNIC_DESC_VLAN		BIT(11)	/* RX: 802.1Q tag stripped to vlan_tci */
+#define XNIC_DESC_TSTAMP	BIT(12)	/* RX: tstamp holds the arrival time */
 
 /* Descriptors between @from and @to (@to is ahead of @from). */
 static inline u32 xnic_ring_used(u32 to, u32 from)

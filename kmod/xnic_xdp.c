@@ -222,7 +222,8 @@ static struct sk_buff *xnic_xdp_build_skb(struct xnic_queue *q,
  */
 struct sk_buff *xnic_xdp_run(struct xnic_queue *q, struct bpf_prog *prog,
 			     struct xnic_xdp_ctx *ctx, struct page **pages,
-			     const u32 *lens, u32 n, u32 hash, u32 bits)
+			     const u32 *lens, u32 n,
+			     const struct xnic_rx_meta *meta)
 {
 	struct xnic_rx_stats *rs = &q->stats->rx;
 	struct net_device *dev = q->priv->dev;
@@ -236,8 +237,7 @@ struct sk_buff *xnic_xdp_run(struct xnic_queue *q, struct bpf_prog *prog,
 			 lens[0], true);
 	if (n > 1)
 		xnic_xdp_add_frags(xdp, pages, lens, n);
-	xb.rss_hash = hash;
-	xb.bits = bits;
+	xb.meta = meta;
 
 	rs->xdp_packets++;
 	for (i = 0; i < n; i++)
