@@ -5,7 +5,8 @@
 #     BPF_PROG_TEST_RUN, one result per test (prefilter:<test>);
 #  2. end to end on an xnic pair, native XDP on the receiving end: CIDR,
 #     exact and ARP-sender blocklists change verdicts while the program
-#     keeps running, one VLAN tag (802.1Q and 802.1ad) is looked through,
+#     keeps running, one VLAN tag (802.1Q and 802.1ad) is looked through
+#     (and a tag the device stripped is no way around it),
 #     counters move, and tc reads the classification from the metadata;
 #     then the same object in generic XDP.
 #
@@ -233,33 +234,41 @@ attach_checks() {
 	unblock "$arp" $DST
 	expect "$t-same-program-throughout" "$(prog_id)" -eq "$id"
 
-	# One VLAN tag, 802.1Q and 802.1ad: xnic has no VLAN offload, so
-	# the tag is in the frame XDP sees.
-	local proto vid net
-	for proto in 802.1Q 802.1ad; do
-		case $proto in
+	# One VLAN tag, 802.1Q and 802.1ad, in the frame XDP sees: pfb's
+	# rx-vlan-offload off. Then 802.1Q with it on: the device strips
+	# the tag and the prefilter sees the inner frame untagged.
+	local proto vid net tag
+	for tag in 802.1Q 802.1ad 802.1Q-stripped; do
+		proto=${tag%-stripped}
+		case $tag in
 		802.1Q) vid=10 ;;
-		*) vid=20 ;;
+		802.1ad) vid=20 ;;
+		*) vid=30 ;;
 		esac
+		if [ "$tag" = 802.1Q-stripped ]; then
+			P ethtool -K pfb rxvlan on
+		else
+			P ethtool -K pfb rxvlan off
+		fi
 		net=198.18.$((30 + vid))
 		if ! A ip link add link pfa name pfa.$vid type vlan protocol $proto id $vid ||
 		   ! P ip link add link pfb name pfb.$vid type vlan protocol $proto id $vid; then
-			skip "$t-vlan-$proto" "cannot create $proto VLAN devices"
+			skip "$t-vlan-$tag" "cannot create $proto VLAN devices"
 			continue
 		fi
 		A ip addr add $net.1/24 dev pfa.$vid
 		P ip addr add $net.2/24 dev pfb.$vid
 		A ip link set pfa.$vid up
 		P ip link set pfb.$vid up
-		check "$t-vlan-$proto-ping" ping_ok $net.2
+		check "$t-vlan-$tag-ping" ping_ok $net.2
 		s0=$(snap)
 		block "$lpm" $net.1 32
-		check "$t-vlan-$proto-ping-fails" ping_fails $net.2
+		check "$t-vlan-$tag-ping-fails" ping_fails $net.2
 		s1=$(snap)
-		expect "$t-vlan-$proto-drops-counted" "$(delta "$s0" "$s1" DROP_V4_CIDR)" -ge 2
-		check "$t-vlan-$proto-untagged-unaffected" ping_ok
+		expect "$t-vlan-$tag-drops-counted" "$(delta "$s0" "$s1" DROP_V4_CIDR)" -ge 2
+		check "$t-vlan-$tag-untagged-unaffected" ping_ok
 		unblock "$lpm" $net.1 32
-		check "$t-vlan-$proto-ping-back" ping_ok $net.2
+		check "$t-vlan-$tag-ping-back" ping_ok $net.2
 		A ip link del pfa.$vid
 		P ip link del pfb.$vid
 	done
