@@ -47,7 +47,7 @@ dkms_install() {
 	fi
 }
 
-vm_612_cases="00-smoke 10-link 20-traffic 25-tso 30-ethtool 35-netdev-nl 45-memcg 60-xdp 62-xdp-rx-meta 64-hwtstamp 70-prefilter 75-policy 85-xnicctl-tc"
+vm_612_cases="00-smoke 10-link 20-traffic 25-tso 30-ethtool 35-netdev-nl 45-memcg 60-xdp 62-xdp-rx-meta 64-hwtstamp 70-prefilter 75-policy 85-xnicctl-tc 96-kselftest-drv"
 
 t_start=$SECONDS
 mkdir -p build
@@ -68,6 +68,8 @@ stage kunit bash tests/kunit/run.sh
 stage vm tests/vm/run.sh
 # Debian 12's 6.12: the cases that exercise what differs between kernels
 # (build compat, ethtool and XDP core APIs, the BPF programs' verifier).
+# The kernel's own driver tests (96-kselftest-drv), from linux-source-6.12.
+stage kselftest-fetch bash tests/kselftest/fetch.sh
 stage vm-6.12 env XNIC_VM_SERIES=6.12 XNIC_VM_CASES="$vm_612_cases" tests/vm/run.sh
 
 echo "=== [$(date '+%F %T')] done in $((SECONDS - t_start)) s; seconds per stage:"

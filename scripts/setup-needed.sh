@@ -9,6 +9,9 @@ for t in clang bpftool dkms qemu-system-x86_64 sparse ethtool iperf3 jq \
 	command -v "$t" >/dev/null || exit 0
 done
 [ -f /usr/src/linux-source-6.1.tar.xz ] || exit 0
+# The kernel's driver tests: their source, and YNL's YAML specs.
+[ -f /usr/src/linux-source-6.12.tar.xz ] || exit 0
+python3 -c 'import yaml' 2>/dev/null || exit 0
 # Libraries: tests/progs links libxdp, xnicctl libmnl, its tests cmocka.
 for h in xdp/xsk.h libmnl/libmnl.h cmocka.h bpf/libbpf.h; do
 	[ -f "/usr/include/$h" ] || exit 0

@@ -9,13 +9,14 @@ set -eu -o pipefail
 # Kernel (image, headers, full source for checkpatch and the KUnit kernel),
 # VM runner, BPF toolchain, module tooling, test and benchmark tools.
 pkgs=(
-	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1 linux-source-6.12
 	qemu-system-x86 busybox-static cpio udev
 	clang llvm libbpf-dev libxdp-dev bpftool xdp-tools pkg-config gcc make
 	dkms kmod sparse dwarves flex bison bc libelf-dev libssl-dev xz-utils
 	libmnl-dev libcmocka-dev
 	ethtool iproute2 iperf3 tcpdump nftables iptables netcat-openbsd socat
 	iputils-ping procps jq rsync gnuplot-nox python3-pip linux-perf
+	python3-yaml
 )
 vng_version=1.42
 
