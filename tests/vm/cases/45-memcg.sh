@@ -37,7 +37,10 @@ expect memcg:charged-on-up $((up - before)) -ge $((2 * 1024 * 4096))
 bash -c "echo \$\$ >$cg/cgroup.procs && exec ip link set mca down"
 down=$(cat "$cg/memory.current")
 echo "    memory.current: $down after ip link set down"
-expect memcg:uncharged-on-down $((up - down)) -ge $((2 * 1024 * 4096))
+# What stays is the two ip processes' own (page tables, task structs
+# freed after RCU): 72 pages seen on 6.12. A port that kept its buffers
+# would keep 8 MB.
+expect memcg:uncharged-on-down $((down - before)) -le $((1024 * 1024))
 ip link del mca
 
 dmesg_check memcg:dmesg
