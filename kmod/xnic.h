@@ -356,6 +356,9 @@ bool xnic_is_valid_ring_size(u32 size);
 void xnic_dma_tx(struct xnic_priv *priv, struct xnic_queue *q);
 const void *xnic_pkt_header(const struct xnic_pkt *pkt, u32 off, u32 len,
 			    void *buf);
+int xnic_pkt_copy_rx(const struct xnic_pkt *pkt, u32 off, u8 *to, u32 len,
+		     u32 skip);
+void xnic_dma_vlan_strip(const struct xnic_pkt *pkt, struct xnic_rx_meta *meta);
 
 /* xnic_xdp.c */
 int xnic_bpf(struct net_device *dev, struct netdev_bpf *bpf);

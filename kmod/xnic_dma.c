@@ -21,6 +21,7 @@
  * untagged, as on a NIC that strips); with hardware timestamps on, the
  * descriptor gets the arrival time.
  */
+#include <kunit/visibility.h>
 #include <linux/if_vlan.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
@@ -87,8 +88,8 @@ static int xnic_pkt_copy(const struct xnic_pkt *pkt, u32 off, void *to,
  * Copy @len bytes at @off of the frame as the receiver sees it: @skip
  * bytes (a stripped tag) left out after the MAC addresses.
  */
-static int xnic_pkt_copy_rx(const struct xnic_pkt *pkt, u32 off, u8 *to,
-			    u32 len, u32 skip)
+int xnic_pkt_copy_rx(const struct xnic_pkt *pkt, u32 off, u8 *to, u32 len,
+		     u32 skip)
 {
 	u32 n;
 
@@ -102,6 +103,7 @@ static int xnic_pkt_copy_rx(const struct xnic_pkt *pkt, u32 off, u8 *to,
 	}
 	return len ? xnic_pkt_copy(pkt, off + skip, to, len) : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(xnic_pkt_copy_rx);
 
 /* Like skb_header_pointer(), for either kind of frame. */
 const void *xnic_pkt_header(const struct xnic_pkt *pkt, u32 off, u32 len,
@@ -258,20 +260,18 @@ xnic_dma_copy(struct xnic_queue *pq, const struct xnic_pkt *pkt,
 }
 
 /* rx-vlan-offload: take an 802.1Q tag out of the frame into @meta. */
-static void xnic_dma_vlan_strip(const struct xnic_pkt *pkt,
-				struct xnic_rx_meta *meta)
+void xnic_dma_vlan_strip(const struct xnic_pkt *pkt, struct xnic_rx_meta *meta)
 {
 	const struct vlan_ethhdr *veth;
 	struct vlan_ethhdr buf;
 
-	if (pkt->len < VLAN_ETH_HLEN)
-		return;
 	veth = xnic_pkt_header(pkt, 0, sizeof(buf), &buf);
 	if (!veth || veth->h_vlan_proto != htons(ETH_P_8021Q))
 		return;
 	meta->vlan_tci = ntohs(veth->h_vlan_TCI);
 	meta->bits |= XNIC_DESC_VLAN;
 }
+EXPORT_SYMBOL_IF_KUNIT(xnic_dma_vlan_strip);
 
 static enum xnic_dma_result
 xnic_dma_frame(struct xnic_priv *priv, struct xnic_priv *ppriv,

@@ -323,6 +323,83 @@ static struct kunit_suite xnic_rss_suite = {
 	.test_cases = xnic_rss_cases,
 };
 
+/* ---- xnic_dma: rx-vlan-offload ------------------------------------ */
+
+/*
+ * A tagged frame: the tag is found, and the copy the receiver gets, cut
+ * into chunks of every size, is the frame without those four bytes.
+ */
+static void xnic_dma_vlan_strip_test(struct kunit *test)
+{
+	struct sk_buff *skb = xnic_test_udp4(test, &xnic_ms_v4[0], true, false);
+	struct xnic_pkt pkt = { .skb = skb, .len = skb->len };
+	u32 len = skb->len - VLAN_HLEN, chunk, off;
+	struct xnic_rx_meta meta = { 0 };
+	u8 *want, *got;
+
+	want = kunit_kzalloc(test, len, GFP_KERNEL);
+	got = kunit_kzalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	memcpy(want, skb->data, 2 * ETH_ALEN);
+	memcpy(want + 2 * ETH_ALEN, skb->data + 2 * ETH_ALEN + VLAN_HLEN,
+	       len - 2 * ETH_ALEN);
+
+	xnic_dma_vlan_strip(&pkt, &meta);
+	KUNIT_EXPECT_TRUE(test, meta.bits & XNIC_DESC_VLAN);
+	KUNIT_EXPECT_EQ(test, meta.vlan_tci, 7);
+	for (chunk = 1; chunk <= len; chunk++) {
+		memset(got, 0, len);
+		for (off = 0; off < len; off += chunk)
+			KUNIT_ASSERT_EQ(test, xnic_pkt_copy_rx(&pkt, off, got + off,
+							       min(chunk, len - off),
+							       VLAN_HLEN), 0);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(got, want, len), 0,
+				    "chunk %u", chunk);
+	}
+	/* Nothing past the frame's end. */
+	KUNIT_EXPECT_NE(test, xnic_pkt_copy_rx(&pkt, len - 1, got, 2, VLAN_HLEN),
+			0);
+	kfree_skb(skb);
+}
+
+/* What is not one 802.1Q tag stays in the frame. */
+static void xnic_dma_vlan_keep_test(struct kunit *test)
+{
+	struct sk_buff *skb = xnic_test_udp4(test, &xnic_ms_v4[0], false, false);
+	struct xnic_pkt pkt = { .skb = skb, .len = skb->len };
+	struct xnic_rx_meta meta = { 0 };
+
+	xnic_dma_vlan_strip(&pkt, &meta);
+	KUNIT_EXPECT_EQ(test, meta.bits, 0U);
+	kfree_skb(skb);
+
+	skb = xnic_test_udp4(test, &xnic_ms_v4[0], true, false);
+	((struct ethhdr *)skb->data)->h_proto = htons(ETH_P_8021AD);
+	pkt = (struct xnic_pkt){ .skb = skb, .len = skb->len };
+	xnic_dma_vlan_strip(&pkt, &meta);
+	KUNIT_EXPECT_EQ(test, meta.bits, 0U);
+
+	/* A tag with nothing after it is no frame to strip. */
+	skb_trim(skb, VLAN_ETH_HLEN - 1);
+	((struct ethhdr *)skb->data)->h_proto = htons(ETH_P_8021Q);
+	pkt = (struct xnic_pkt){ .skb = skb, .len = skb->len };
+	xnic_dma_vlan_strip(&pkt, &meta);
+	KUNIT_EXPECT_EQ(test, meta.bits, 0U);
+	kfree_skb(skb);
+}
+
+static struct kunit_case xnic_dma_cases[] = {
+	KUNIT_CASE(xnic_dma_vlan_strip_test),
+	KUNIT_CASE(xnic_dma_vlan_keep_test),
+	{}
+};
+
+static struct kunit_suite xnic_dma_suite = {
+	.name = "xnic_dma",
+	.test_cases = xnic_dma_cases,
+};
+
 /* ---- xnic_pair ---------------------------------------------------- */
 
 #define XNIC_TEST_ETHERTYPE	0x88b5	/* IEEE local experimental */
@@ -1153,7 +1230,8 @@ static struct kunit_suite xnic_pair_suite = {
 	.test_cases = xnic_pair_cases,
 };
 
-kunit_test_suites(&xnic_ring_suite, &xnic_rss_suite, &xnic_pair_suite);
+kunit_test_suites(&xnic_ring_suite, &xnic_rss_suite, &xnic_dma_suite,
+		  &xnic_pair_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the xnic driver");
 MODULE_LICENSE("GPL");
