@@ -8,7 +8,7 @@
 # The tree lands in $XNIC_CACHE/kunit-kernel/<hash>/ (default cache
 # /var/cache/xnic), keyed by the linux-source-6.1 package version, the config
 # fragment and this script, so only the first run on a machine pays the
-# ~15 min build. The directory is the build tree (O=): out-of-tree modules
+# ~7 min build (2 cores). The directory is the build tree (O=): out-of-tree modules
 # build with `make -C $KTREE M=...`, vng boots $KTREE/arch/x86/boot/bzImage.
 # Progress goes to stderr; the last stdout line is the tree's path.
 #
@@ -148,7 +148,7 @@ fi
 # bzImage for vng, modules so Module.symvers and the modules_prepare
 # state exist for out-of-tree builds.
 start=$(date +%s)
-# A heartbeat on stderr once a minute, so a 15-minute build is visibly alive
+# A heartbeat on stderr once a minute, so a minutes-long build is visibly alive
 # in CI logs: elapsed time and objects built so far.
 (
 	while sleep 60; do
