@@ -254,6 +254,7 @@ struct xnic_irq_stats {			/* any context: atomics */
 	atomic64_t suppressed;
 	atomic64_t recovered;
 	atomic64_t refill_kicks;
+	atomic64_t cpu_offline;		/* affinity CPU offline: taken locally */
 };
 
 /*

@@ -73,6 +73,7 @@ static const struct xnic_stat_desc xnic_irq_stats_desc[] = {
 	XNIC_STAT(irq, suppressed),
 	XNIC_STAT(irq, recovered),
 	XNIC_STAT(irq, refill_kicks),
+	XNIC_STAT(irq, cpu_offline),
 };
 
 #define XNIC_RX_NSTATS ARRAY_SIZE(xnic_rx_stats_desc)
@@ -111,6 +112,8 @@ void xnic_get_queue_stats(struct xnic_priv *priv, u32 qid,
 	atomic64_set(&out->irq.recovered, atomic64_read(&s->irq.recovered));
 	atomic64_set(&out->irq.refill_kicks,
 		     atomic64_read(&s->irq.refill_kicks));
+	atomic64_set(&out->irq.cpu_offline,
+		     atomic64_read(&s->irq.cpu_offline));
 }
 EXPORT_SYMBOL_IF_KUNIT(xnic_get_queue_stats);
 

@@ -30,11 +30,14 @@ static void xnic_irq_deliver(struct xnic_queue *q)
 	int cpu = READ_ONCE(q->priv->irq_cpu[q->index]);
 	int err;
 
-	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu) ||
-	    cpu == raw_smp_processor_id()) {
+	if (cpu < 0 || cpu == raw_smp_processor_id()) {
 		napi_schedule(&q->napi);
 		return;
 	}
+	/*
+	 * No cpu_online() test first: it could only race with hotplug. The
+	 * IPI call makes the one authoritative check and says -ENXIO.
+	 */
 	atomic_inc(&q->irq.inflight);
 	err = smp_call_function_single_async(cpu, &q->irq.csd);
 	if (!err)
@@ -42,11 +45,13 @@ static void xnic_irq_deliver(struct xnic_queue *q)
 	atomic_dec(&q->irq.inflight);
 	/*
 	 * -EBUSY: the previous IPI is still queued and will schedule NAPI.
-	 * Anything else (-ENXIO: the CPU went offline after the check above)
-	 * delivered nothing: take the interrupt here, or it is lost.
+	 * Anything else (-ENXIO: the CPU is offline) delivered nothing: take
+	 * the interrupt on this CPU and count it, or it is lost.
 	 */
-	if (err != -EBUSY)
+	if (err != -EBUSY) {
+		atomic64_inc(&q->stats->irq.cpu_offline);
 		napi_schedule(&q->napi);
+	}
 }
 
 static void xnic_irq_fire(struct xnic_queue *q, enum xnic_irq_cause cause)

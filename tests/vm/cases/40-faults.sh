@@ -64,17 +64,47 @@ check faults:stall-bad-queue-refused sh -c "! echo 7 > $DA/stall_txq 2>/dev/null
 # Interrupt affinity: NAPI for queue 0 runs on the CPU its vector targets.
 T=/sys/kernel/tracing
 [ -d $T/events ] || T=/sys/kernel/debug/tracing
-for cpu in 1 0; do
-	echo "$cpu" > "$DB/irq/0/cpu"
+# napi_cpus N: ping N times; print the CPUs fab's NAPI polls ran on.
+napi_cpus() {
 	echo > $T/trace
 	echo 1 > $T/events/xnic/xnic_napi_poll/enable
-	ping_n 5 >/dev/null
+	ping_n "$1" >/dev/null
 	echo 0 > $T/events/xnic/xnic_napi_poll/enable
-	cpus=$(grep 'dev=fab ' $T/trace | sed -E 's/.*\[0*([0-9]+)\].*/\1/' | sort -u | tr '\n' ' ')
+	grep 'dev=fab ' $T/trace | sed -E 's/.*\[0*([0-9]+)\].*/\1/' | sort -u | tr '\n' ' '
+}
+for cpu in 1 0; do
+	echo "$cpu" > "$DB/irq/0/cpu"
+	cpus=$(napi_cpus 5)
 	echo "    irq/0/cpu=$cpu: NAPI polls for fab ran on CPUs: $cpus"
 	check "faults:irq-affinity-cpu$cpu" test "$cpus" = "$cpu "
 done
 check faults:irq-affinity-bad-cpu-refused sh -c "! echo 99 > $DB/irq/0/cpu 2>/dev/null"
+
+# The vector's CPU goes offline: the IPI call fails with -ENXIO and the
+# interrupt is taken on the raising CPU (counted in cpu_offline), not left
+# for the watchdog to find (recovered stays put).
+HP=/sys/devices/system/cpu/cpu1/online
+check faults:cpu1-hotpluggable test -w "$HP"
+echo 1 > "$DB/irq/0/cpu"
+off0=$(ethstat fab irq_0_cpu_offline fa_b)
+rec0=$(ethstat fab irq_0_recovered fa_b)
+if echo 0 > "$HP"; then
+	cpus=$(napi_cpus 20)
+	got=$(ping_n 20)
+	echo 1 > "$HP"
+	off=$(($(ethstat fab irq_0_cpu_offline fa_b) - off0))
+	rec=$(($(ethstat fab irq_0_recovered fa_b) - rec0))
+	echo "    cpu1 offline: NAPI on CPUs $cpus, cpu_offline +$off, recovered +$rec, $got/20 replies"
+	check faults:cpu-offline-napi-local test "$cpus" = "0 "
+	expect faults:cpu-offline-counted "$off" -gt 0
+	expect faults:cpu-offline-not-left-to-watchdog "$rec" -eq 0
+	expect faults:cpu-offline-traffic "$got" -eq 20
+	cpus=$(napi_cpus 5)
+	check faults:cpu-online-again-napi-cpu1 test "$cpus" = "1 "
+else
+	fail faults:cpu-offline "could not take cpu1 offline"
+fi
+echo 0 > "$DB/irq/0/cpu"
 
 check faults:knobs-root-only test "$(stat -c %a "$DB/irq_suppress")" = 600
 
