@@ -654,6 +654,14 @@ static int monitor_run(const struct monitor_req *req, struct xerr *err)
 			goto out;
 		}
 	}
+	/* Stopped by a signal: events already in the ring are shown too. */
+	if (stop) {
+		n = ring_buffer__consume(rb);
+		if (n < 0 && n != MONITOR_DONE) {
+			ret = bpf_error(err, -n, "cannot read the ring buffer");
+			goto out;
+		}
+	}
 	ret = read_ev_stats(stats_fd, &after, err);
 	if (!ret)
 		ret = xerr_flush(err);
