@@ -47,7 +47,7 @@ dkms_install() {
 	fi
 }
 
-vm_612_cases="00-smoke 10-link 20-traffic 25-tso 30-ethtool 35-netdev-nl 45-memcg 60-xdp 62-xdp-rx-meta 64-hwtstamp 70-prefilter 75-policy 85-xnicctl-tc 96-kselftest-drv"
+vm_612_cases="00-smoke 10-link 20-traffic 25-tso 30-ethtool 35-netdev-nl 40-faults 45-memcg 60-xdp 62-xdp-rx-meta 64-hwtstamp 70-prefilter 75-policy 85-xnicctl-tc 96-kselftest-drv"
 
 t_start=$SECONDS
 mkdir -p build

@@ -105,7 +105,7 @@ drop_early() {
 	s0=$(ethstat_sum xpod1 '^rx_queue_[0-9]+_packets$' "$NODE")
 	p0=$(ethstat_sum eth0 '^rx_queue_[0-9]+_dma_frames$' pod2)
 	in_ns pod1 bash -c "for i in \$(seq $n); do echo drop-me > /dev/udp/$(pod_ip 2)/9; done" 2>/dev/null
-	sleep 1
+	xnic_settle
 	d1=$(ethstat_sum xpod1 '_xdp_drop$' "$NODE")
 	s1=$(ethstat_sum xpod1 '^rx_queue_[0-9]+_packets$' "$NODE")
 	p1=$(ethstat_sum eth0 '^rx_queue_[0-9]+_dma_frames$' pod2)

@@ -33,17 +33,16 @@ Xq() { nsenter --net=/run/netns/"$NODE" "$XNICCTL" "$@"; }
 # monitor_start N: `xnicctl monitor --json --count N` in the background,
 # its events in $tmp/events.json; monitor_wait then waits up to 10 s.
 monitor_start() {
-	Xq monitor --json --count "$1" >"$tmp/events.json" 2>/dev/null &
+	# Not through Xq: $! must be the monitor itself (nsenter execs it).
+	nsenter --net=/run/netns/"$NODE" "$XNICCTL" monitor --json --count "$1" \
+		>"$tmp/events.json" 2>/dev/null &
 	MON=$!
-	sleep 0.5	# it skips what was queued before it started
+	# It skips what was queued before it started: wait until it polls.
+	wait_for "ls -l /proc/$MON/fd 2>/dev/null | grep -q eventpoll" 10
 }
 
 monitor_wait() {
-	local i
-	for i in $(seq 20); do
-		kill -0 "$MON" 2>/dev/null || break
-		sleep 0.5
-	done
+	wait_for "! kill -0 $MON 2>/dev/null" 10
 	kill "$MON" 2>/dev/null || true
 	wait "$MON" 2>/dev/null || true
 	jq -r '"    event: \(.dev) \(.hook) \(.reason) \(.src) > \(.dst) \(.proto // .family)" +

@@ -129,6 +129,26 @@ wait_for() {
 	done
 }
 
+# wait_listen NS PORT [tcp|udp] [SECS]: wait until a socket in NS listens
+# on (TCP) or is bound to (UDP) PORT, e.g. after `iperf3 -s -D`, which
+# returns before its socket exists.
+wait_listen() {
+	local opt=-Hltn
+	[ "${3:-tcp}" = udp ] && opt=-Hlun
+	wait_for "[ -n \"\$(in_ns $1 ss $opt 'sport = :$2')\" ]" "${4:-10}"
+}
+
+# wait_gone PATTERN [SECS]: wait until no process matches `pgrep -x`.
+wait_gone() {
+	wait_for "! pgrep -x '$1' >/dev/null" "${2:-10}"
+}
+
+# wait_tcpdump ERRFILE [SECS]: a tcpdump started with 2>ERRFILE has
+# opened its socket ("listening on ..."), so it sees every frame from now.
+wait_tcpdump() {
+	wait_for "grep -qs 'listening on' '$1'" "${2:-20}"
+}
+
 # Debian's 6.12 in QEMU TCG: attaching, replacing or detaching an XDP
 # program re-patches the BPF dispatcher (a static_call, text_poke_bp), and
 # a vCPU running XDP through it meanwhile takes the int3 as an Oops in

@@ -11,6 +11,8 @@
 #                                   <-> B (in p_b), one queue, IPv6 off in
 #                                   both, then pair_addr
 #   dbg DEV [NS]                     DEV's debugfs directory
+#   xnic_idle / xnic_settle [SECS]   no ring holds work / wait for that
+#   wait_rx DEV NS N [SECS]          wait until DEV received N more frames
 #   cgroup2_root DIR                 CGROOT: /sys/fs/cgroup if it is cgroup v2,
 #                                   else cgroup2 mounted at DIR (until exit)
 #   xn NAME WANT ARGS...             run xnicctl ($X) with ARGS, pass $t:NAME
@@ -76,6 +78,33 @@ dbg() {
 	local id
 	id=$(_ns_do "${2:-}" ethtool -i "$1" | awk '/^bus-info:/ { sub("xnic-", "", $2); print $2 }')
 	echo "/sys/kernel/debug/xnic/$id"
+}
+
+# xnic_idle: no xnic ring anywhere holds work: no TX descriptor waits for
+# the DMA engine or for cleaning, no RX frame waits for NAPI, no vector is
+# masked (no poll running or scheduled). The DMA engine runs in the
+# sender's context, so once a sender returns and xnic_idle holds, every
+# frame it sent has been through the receiver's XDP and stack.
+xnic_idle() {
+	local f
+	for f in /sys/kernel/debug/xnic/*/rings; do
+		[ -e "$f" ] || continue
+		awk '$2 == "tx" && ($7 || $8 || $9) { exit 1 }
+		     $2 == "rx" && ($8 || $9) { exit 1 }' "$f" || return 1
+	done
+}
+
+# xnic_settle [SECS]: wait (default 5 s) until xnic_idle.
+xnic_settle() {
+	wait_for xnic_idle "${1:-5}" || echo "    xnic rings still busy after ${1:-5} s" >&2
+}
+
+# wait_rx DEV NS N [SECS]: wait until DEV's DMA engine has delivered N
+# more frames than now (traffic is flowing through it).
+_rx_frames() { ethstat_sum "$1" '^rx_queue_[0-9]+_dma_frames$' "$2"; }
+wait_rx() {
+	local want=$(($(_rx_frames "$1" "$2") + $3))
+	wait_for "[ \$(_rx_frames $1 $2) -ge $want ]" "${4:-10}"
 }
 
 # expect NAME ACTUAL OP EXPECTED: numeric assertion recorded as pass/fail.

@@ -23,7 +23,7 @@ check traffic:ping in_ns tr_a ping -c 5 -i 0.2 -W 5 198.18.2.2
 check traffic:ping6-linklocal wait_for "in_ns tr_b ip -6 addr show dev trb | grep -q 'scope link' && ! in_ns tr_b ip -6 addr show dev trb | grep -q tentative" 10
 
 in_ns tr_b iperf3 -s -D -1 -p 5201 >/dev/null 2>&1
-sleep 0.5
+wait_listen tr_b 5201
 rxb0=$(ethstat_sum trb '^rx_queue_[0-9]+_packets$' tr_b)
 out=$(in_ns tr_a iperf3 -c 198.18.2.2 -p 5201 -t 3 -P 20 -J 2>&1)
 bps=$(echo "$out" | jq '.end.sum_received.bits_per_second // 0 | floor' 2>/dev/null || echo 0)
@@ -48,13 +48,13 @@ expect traffic:tx-csum-offloaded "$off" -gt 100
 expect traffic:rx-csum-unnecessary "$unn" -gt 100
 
 in_ns tr_a iperf3 -s -D -1 -p 5202 >/dev/null 2>&1
-sleep 0.5
+wait_listen tr_a 5202
 out=$(in_ns tr_b iperf3 -c 198.18.2.1 -p 5202 -t 2 -J 2>&1)
 bps=$(echo "$out" | jq '.end.sum_received.bits_per_second // 0 | floor' 2>/dev/null || echo 0)
 expect traffic:tcp-b-to-a-bps "$bps" -gt 1000000
 
 in_ns tr_b iperf3 -s -D -1 -p 5203 >/dev/null 2>&1
-sleep 0.5
+wait_listen tr_b 5203
 out=$(in_ns tr_a iperf3 -c 198.18.2.2 -p 5203 -u -b 5M -t 2 -J 2>&1)
 lost=$(echo "$out" | jq '.end.sum.lost_percent // 100 | floor' 2>/dev/null || echo 100)
 pk=$(echo "$out" | jq '.end.sum.packets // 0' 2>/dev/null || echo 0)
@@ -65,16 +65,16 @@ expect traffic:udp-loss-percent "$lost" -lt 5
 in_ns tr_a ethtool -K tra tx off >/dev/null
 off0=$(ethstat_sum tra '^tx_queue_[0-9]+_csum_offload$' tr_a)
 in_ns tr_b iperf3 -s -D -1 -p 5204 >/dev/null 2>&1
-sleep 0.5
+wait_listen tr_b 5204
 in_ns tr_a iperf3 -c 198.18.2.2 -p 5204 -t 1 >/dev/null 2>&1
 off1=$(ethstat_sum tra '^tx_queue_[0-9]+_csum_offload$' tr_a)
 expect traffic:tx-csum-off-not-offloaded $((off1 - off0)) -eq 0
 in_ns tr_a ethtool -K tra tx on >/dev/null
 
 # tcpdump on the device sees the frames (DATAPATH.md step 7, taps).
-in_ns tr_b timeout 20 tcpdump -i trb -c 5 -w /tmp/trb.pcap icmp >/dev/null 2>&1 &
+in_ns tr_b timeout 20 tcpdump -i trb -c 5 -w /tmp/trb.pcap icmp >/dev/null 2>/tmp/trb.err &
 tp=$!
-sleep 2
+wait_tcpdump /tmp/trb.err
 in_ns tr_a ping -c 5 -i 0.2 198.18.2.2 >/dev/null
 wait $tp
 n=$(tcpdump -r /tmp/trb.pcap 2>/dev/null | grep -c ICMP)

@@ -53,7 +53,8 @@ A ethtool -K eta rx off sg off
 check ethtool:features-rx-off sh -c "ip netns exec et_a ethtool -k eta | grep -q '^rx-checksumming: off'"
 check ethtool:features-sg-off sh -c "ip netns exec et_a ethtool -k eta | grep -q '^scatter-gather: off'"
 c0=$(ethstat_sum eta '_csum_unnecessary$' et_a)
-B iperf3 -s -D -1 -p 5301 >/dev/null 2>&1; sleep 0.5
+B iperf3 -s -D -1 -p 5301 >/dev/null 2>&1
+wait_listen et_b 5301
 A iperf3 -c 198.18.3.2 -p 5301 -R -t 1 >/dev/null 2>&1
 c1=$(ethstat_sum eta '_csum_unnecessary$' et_a)
 expect ethtool:rx-csum-off-honoured $((c1 - c0)) -eq 0
@@ -79,7 +80,8 @@ irq_ratio() {
 	local f0 p0 f1 p1
 	f0=$(ethstat_sum etb '^irq_[0-9]+_fired$' et_b)
 	p0=$(ethstat_sum etb '^rx_queue_[0-9]+_packets$' et_b)
-	B iperf3 -s -D -1 -p "$1" >/dev/null 2>&1; sleep 0.5
+	B iperf3 -s -D -1 -p "$1" >/dev/null 2>&1
+	wait_listen et_b "$1"
 	A iperf3 -c 198.18.3.2 -p "$1" -u -b 20M -l 200 -t 2 >/dev/null 2>&1
 	f1=$(ethstat_sum etb '^irq_[0-9]+_fired$' et_b)
 	p1=$(ethstat_sum etb '^rx_queue_[0-9]+_packets$' et_b)
@@ -102,13 +104,15 @@ expect ethtool:rss-table-rows "$rows" -eq 16
 check ethtool:rss-key-shown sh -c "echo '$x' | grep -A1 'RSS hash key' | tail -1 | grep -qE '^([0-9a-f]{2}:){39}[0-9a-f]{2}$'"
 check ethtool:rss-set-equal-1 B ethtool -X etb equal 1
 q1a=$(ethstat etb rx_queue_1_packets et_b)
-B iperf3 -s -D -1 -p 5304 >/dev/null 2>&1; sleep 0.5
+B iperf3 -s -D -1 -p 5304 >/dev/null 2>&1
+wait_listen et_b 5304
 A iperf3 -c 198.18.3.2 -p 5304 -t 1 -P 4 >/dev/null 2>&1
 q1b=$(ethstat etb rx_queue_1_packets et_b)
 expect ethtool:rss-equal-1-steers-to-q0 $((q1b - q1a)) -eq 0
 check ethtool:rss-weight B ethtool -X etb weight 0 1
 q0a=$(ethstat etb rx_queue_0_packets et_b)
-B iperf3 -s -D -1 -p 5305 >/dev/null 2>&1; sleep 0.5
+B iperf3 -s -D -1 -p 5305 >/dev/null 2>&1
+wait_listen et_b 5305
 A iperf3 -c 198.18.3.2 -p 5305 -t 1 -P 4 >/dev/null 2>&1
 q0b=$(ethstat etb rx_queue_0_packets et_b)
 expect ethtool:rss-weight-steers-to-q1 $((q0b - q0a)) -eq 0

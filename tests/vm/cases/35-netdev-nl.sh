@@ -113,9 +113,11 @@ same=$(jq -n --slurpfile q /tmp/nl-queues.json --slurpfile p /tmp/nl-pools.json 
 	'([$q[].napi_id] | unique) == ([$p[].napi_id] | unique)')
 check netdevnl:page-pools-napi test "$same" = true
 # Down: every page is back, so the pools are destroyed, not left detached.
+# The last pages come back from the sockets that held them, so wait.
+pools_n() { B "$NL" page-pools "$ifb" | jq -s 'length'; }
 B ip link set nlb down
-sleep 1
-n=$(B "$NL" page-pools "$ifb" | jq -s 'length')
+wait_for '[ "$(pools_n)" = 0 ]' 5
+n=$(pools_n)
 expect netdevnl:page-pools-gone-when-down "${n:-1}" -eq 0
 B ip link set nlb up
 

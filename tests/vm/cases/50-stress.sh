@@ -40,10 +40,10 @@ B() { in_ns st_b "$@"; }
 
 load_start() {
 	B iperf3 -s -D -p 5401 >/dev/null 2>&1
-	sleep 0.5
+	wait_listen st_b 5401
 	A iperf3 -c 198.18.5.2 -p 5401 -t 600 -P 2 >/dev/null 2>&1 &
 	load_pid=$!
-	sleep 1
+	wait_rx stb st_b 100
 }
 # Killing the background job kills the shell, not the iperf3 that
 # `ip netns exec` started: end every iperf3 (all of them are ours here),
@@ -51,7 +51,7 @@ load_start() {
 load_stop() {
 	pkill -x iperf3 2>/dev/null
 	wait "$load_pid" 2>/dev/null
-	sleep 0.3
+	wait_gone iperf3
 }
 
 load_start
@@ -100,7 +100,7 @@ pair_add pga pgb
 sysctl -qw net.ipv6.conf.pga.disable_ipv6=1 net.ipv6.conf.pgb.disable_ipv6=1
 ip link set pga up
 ip link set pgb up
-sleep 0.5
+wait_for '[ "$(cat /sys/class/net/pga/operstate)" = up ] && [ "$(cat /sys/class/net/pgb/operstate)" = up ]' 5
 pg kpktgend_0 "rem_device_all"
 pg kpktgend_0 "add_device pga"
 pg pga "count 20000"
@@ -127,10 +127,10 @@ check stress:pair-deleted-under-load sh -c '! ip -n st_b link show stb 2>/dev/nu
 pair_add sua sub st_a st_b 2
 pair_addr st_a sua st_b sub 198.18.7
 B iperf3 -s -D -p 5402 >/dev/null 2>&1
-sleep 0.5
+wait_listen st_b 5402
 A iperf3 -c 198.18.7.2 -p 5402 -t 600 >/dev/null 2>&1 &
 lp=$!
-sleep 2
+wait_rx sub st_b 100
 check stress:rmmod-under-load modprobe -r xnic
 pkill -x iperf3 2>/dev/null
 wait $lp 2>/dev/null

@@ -61,7 +61,7 @@ send() {
 xb_stat() { ethstat xb "$1" x_r; }
 attach() { R ip link set dev "$1" "${3:-xdpdrv}" obj "$P/$2.o" sec "${4:-xdp}"; }
 detach() { R ip link set dev "$1" "${2:-xdpdrv}" off; }
-settle() { sleep 0.5; }
+settle() { xnic_settle; }
 N=200
 
 # --- attach paths and mode -------------------------------------------
@@ -114,7 +114,8 @@ t0=$(xb_stat rx_queue_0_xdp_tx); r0=$(ethstat xa rx_queue_0_dma_frames x_a)
 send x_a 198.18.8.2 $N; settle
 expect xdp:tx-counted $(( $(xb_stat rx_queue_0_xdp_tx) - t0 )) -eq $N
 expect xdp:tx-returns-to-sender $(( $(ethstat xa rx_queue_0_dma_frames x_a) - r0 )) -eq $N
-sleep 0.5
+# XDP_TX pages come back on completion and NAPI reposts them.
+wait_for '[ "$(posted)" -eq 512 ]' 5
 expect xdp:tx-completions-returned-pages "$(posted)" -eq 512
 detach xb
 
@@ -140,9 +141,12 @@ expect xdp:redirect-xnic-to-xnic-delivered $(( $(ethstat xd rx_queue_0_dma_frame
 # xnic -> veth: veth delivers redirected frames to a peer running XDP.
 in_ns x_v ip link set dev v2 xdpdrv obj "$P/xdp_pass.o" sec xdp
 set_devmap xb v1
-v0=$(in_ns x_v ip -j -s link show v2 | jq '.[0].stats64.rx.packets')
+v2_rx() { in_ns x_v ip -j -s link show v2 | jq '.[0].stats64.rx.packets'; }
+v0=$(v2_rx)
 send x_a 198.18.8.2 $N; settle
-v1n=$(in_ns x_v ip -j -s link show v2 | jq '.[0].stats64.rx.packets')
+# veth's own NAPI delivers to v2 after xnic is done: wait for it too.
+wait_for "[ \$(v2_rx) -ge $((v0 + N)) ]" 5
+v1n=$(v2_rx)
 expect xdp:redirect-xnic-to-veth $((v1n - v0)) -eq $N
 detach xb
 
@@ -150,7 +154,10 @@ detach xb
 attach v1 xdp_redirect
 set_devmap v1 xc
 xd0=$(ethstat xd rx_queue_0_dma_frames x_d)
-send x_v 198.18.10.1 $N; settle
+send x_v 198.18.10.1 $N
+# veth's NAPI runs the redirect, so xnic's rings may be idle before it has.
+wait_for "[ \$(ethstat xd rx_queue_0_dma_frames x_d) -ge $((xd0 + N)) ]" 5
+settle
 expect xdp:redirect-veth-to-xnic $(( $(ethstat xd rx_queue_0_dma_frames x_d) - xd0 )) -eq $N
 detach v1
 in_ns x_v ip link set dev v2 xdpdrv off
@@ -210,10 +217,11 @@ if xdp_swap_under_load_oopses; then
 	skip xdp:traffic-flowed-during-loop "$XNIC_XDP_SWAP_OOPS"
 	skip xdp:rmmod-with-program-attached "$XNIC_XDP_SWAP_OOPS"
 else
-	R iperf3 -s -D -p 5601 >/dev/null 2>&1; sleep 0.5
+	R iperf3 -s -D -p 5601 >/dev/null 2>&1
+	wait_listen x_r 5601
 	A iperf3 -c 198.18.8.2 -p 5601 -u -b 20M -t 600 >/dev/null 2>&1 &
 	lp=$!
-	sleep 1
+	wait_rx xb x_r 100
 	start=$SECONDS
 	ok=$(R "$P/xdp_churn" xb "$P/xdp_pass.o" "$P/xdp_drop.o" 170)
 	echo "    $ok attach/replace/detach operations in $((SECONDS - start)) s"
@@ -248,7 +256,8 @@ for mode in drop pass tx; do
 	v0=$(eb rx_queue_0_$c)
 	F timeout 6 xdp-bench "$mode" -m native eb -i 1 > /tmp/xdp-bench.$mode 2>&1 &
 	bp=$!
-	sleep 2
+	# xdp-bench attaches its program, then counts: ping once it is on.
+	wait_for "[ \"\$(F ip -j link show eb | jq '.[0].xdp.mode // 0')\" != 0 ]" 10
 	E ping -c 20 -i 0.05 -W 1 198.18.11.2 >/dev/null 2>&1
 	wait $bp
 	moved=$(( $(eb rx_queue_0_$c) - v0 ))

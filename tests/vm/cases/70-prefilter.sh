@@ -99,7 +99,7 @@ unblock() {
 }
 ping_ok() { A ping -c 2 -i 0.2 -W 5 -q "${1:-$DST}" >/dev/null; }
 ping_fails() { ! A ping -c 2 -i 0.2 -W 1 -q "${1:-$DST}" >/dev/null; }
-settle() { sleep 0.5; }
+settle() { xnic_settle; }
 
 # tc reads the metadata on the same device (step 8 after step 2):
 # pfm_seen counts frames per pf_class, slot 4 those without metadata.

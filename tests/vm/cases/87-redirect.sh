@@ -92,24 +92,28 @@ marked() {
 }
 
 # cap NS DEV PORT: tcpdump on DEV for UDP to PORT, in the background;
-# cap_n: stop it and print how many it saw.
+# cap_n WANT: wait until it has written WANT frames (or 5 s) and no xnic
+# ring holds a frame that could still reach it, then stop it and print
+# how many it saw.
 cap() {
 	CAP=/tmp/rd-cap-$2-$3
 	rm -f $CAP.pcap $CAP.err
 	if [ -n "$1" ]; then
-		ip netns exec "$1" timeout 120 tcpdump -i "$2" -n -U -w $CAP.pcap \
+		ip netns exec "$1" timeout 120 tcpdump -i "$2" -n -U --immediate-mode -w $CAP.pcap \
 			"udp dst port $3" 2>$CAP.err &
 	else
-		timeout 120 tcpdump -i "$2" -n -U -w $CAP.pcap "udp dst port $3" 2>$CAP.err &
+		timeout 120 tcpdump -i "$2" -n -U --immediate-mode -w $CAP.pcap "udp dst port $3" 2>$CAP.err &
 	fi
 	CAP_PID=$!
-	wait_for "grep -q listening $CAP.err" 30 || echo "tcpdump on $2 did not start" >&2
+	wait_tcpdump $CAP.err 30 || echo "tcpdump on $2 did not start" >&2
 }
+cap_count() { tcpdump -r $CAP.pcap -n 2>/dev/null | wc -l; }
 cap_n() {
-	sleep 1
+	wait_for "[ \$(cap_count) -ge $1 ]" 5
+	xnic_settle
 	kill -INT $CAP_PID 2>/dev/null
 	wait $CAP_PID 2>/dev/null
-	tcpdump -r $CAP.pcap -n 2>/dev/null | wc -l
+	cap_count
 }
 
 # The program id of the filter at xnicctl's place on rb's DIR hook.
@@ -169,7 +173,7 @@ check $t:add-says-added grep -q 'rb: ingress redirect 0 added' <<<"$OUT"
 expect $t:stats-redirect-zero "$(sr ingress 0 redirected)" -eq 0
 cap r_c rc 9999
 from_a 9999
-expect $t:egress-mode-tcpdump-rc "$(cap_n)" -eq $N
+expect $t:egress-mode-tcpdump-rc "$(cap_n $N)" -eq $N
 expect $t:egress-mode-not-delivered "$(ipt_n "" rb 9999)" -eq $N
 expect $t:egress-mode-packets "$(rd ingress 0 packets)" -eq $N
 expect $t:egress-mode-bytes "$(rd ingress 0 bytes)" -eq $((N * FRAME))
@@ -188,7 +192,7 @@ expect $t:insert-counter-moved "$(rd ingress 1 packets)" -eq $N
 expect $t:insert-new-counter-zero "$(rd ingress 0 packets)" -eq 0
 cap "" rd 9996
 from_a 9996
-expect $t:ingress-mode-tcpdump-rd "$(cap_n)" -eq $N
+expect $t:ingress-mode-tcpdump-rd "$(cap_n $N)" -eq $N
 expect $t:ingress-mode-not-delivered "$(ipt_n "" rb 9996)" -eq 0
 expect $t:ingress-mode-packets "$(rd ingress 0 packets)" -eq $N
 
@@ -196,7 +200,7 @@ expect $t:ingress-mode-packets "$(rd ingress 0 packets)" -eq $N
 xn add-peer-mode 0 redirect add rb ingress proto udp dport 9998 family ipv4 to ve0 mode peer
 cap r_v ve1 9998
 from_a 9998
-expect $t:peer-mode-tcpdump-ve1 "$(cap_n)" -eq $N
+expect $t:peer-mode-tcpdump-ve1 "$(cap_n $N)" -eq $N
 expect $t:peer-mode-not-delivered "$(ipt_n "" rb 9998)" -eq 0
 expect $t:peer-mode-marked "$(marked)" -eq $N
 expect $t:peer-mode-packets "$(rd ingress 2 packets)" -eq $N
@@ -206,7 +210,7 @@ expect $t:peer-mode-bytes "$(rd ingress 2 bytes)" -eq $((N * FRAME))
 xn add-egress-dir 0 redirect add rb egress proto udp dport 7777 dst $SRC/32 to rd
 cap r_c rc 7777
 to_a 7777
-expect $t:egress-dir-tcpdump-rc "$(cap_n)" -eq $N
+expect $t:egress-dir-tcpdump-rc "$(cap_n $N)" -eq $N
 expect $t:egress-dir-not-delivered "$(ipt_n r_a ra 7777)" -eq 0
 expect $t:egress-dir-packets "$(rd egress 0 packets)" -eq $N
 expect $t:stats-egress-redirect "$(sr egress 0 redirected)" -eq $N
@@ -223,7 +227,7 @@ expect $t:egress-dir-other-port "$(ipt_n r_a ra 7778)" -eq $N
 xn deny 0 policy add rb ingress deny src $SRC/32 proto udp dport 9999
 cap r_c rc 9999
 from_a 9999
-expect $t:deny-not-redirected "$(cap_n)" -eq 0
+expect $t:deny-not-redirected "$(cap_n 0)" -eq 0
 expect $t:deny-counter-still "$(rd ingress 1 packets)" -eq $N
 expect $t:deny-not-delivered "$(ipt_n "" rb 9999)" -eq $N
 expect $t:deny-dropped "$("$X" policy list rb --json | jq '.ingress.rules[0].packets')" -eq $N
@@ -250,7 +254,7 @@ expect $t:del-counter-moved "$(rd ingress 0 packets)" -eq $N
 xn del-9999 0 redirect del rb ingress 0
 cap r_c rc 9999
 from_a 9999
-expect $t:del-restored-not-redirected "$(cap_n)" -eq 0
+expect $t:del-restored-not-redirected "$(cap_n 0)" -eq 0
 expect $t:del-restored-delivered "$(ipt_n "" rb 9999)" -eq $((2 * N))
 from_a 9996
 expect $t:del-restored-9996 "$(ipt_n "" rb 9996)" -eq $N

@@ -119,10 +119,10 @@ expect $t:two-filters "$( (tc filter show dev nc ingress; tc filter show dev nc 
 
 none0=$(ethstat_sum xc 'rx_queue_[0-9]+_csum_none' np_c)
 unn0=$(ethstat_sum xc 'rx_queue_[0-9]+_csum_unnecessary' np_c)
-in_ns np_c tcpdump -i xc -nn -U -w /tmp/np.pcap 'tcp or udp' 2>/tmp/np-tcpdump.err &
+in_ns np_c tcpdump -i xc -nn -U --immediate-mode -w /tmp/np.pcap 'tcp or udp' 2>/tmp/np-tcpdump.err &
 DUMP=$!
 on_exit "kill $DUMP 2>/dev/null"
-wait_for "grep -q listening /tmp/np-tcpdump.err" 20
+wait_tcpdump /tmp/np-tcpdump.err
 
 # --- the backends' replies checksum-offloaded (CHECKSUM_PARTIAL) -------
 R=$(client tcp $VIP 80 40 5)
@@ -145,7 +145,10 @@ flows_ok vip-tcp-txoff "$R" 20
 R=$(client udp $VIP 53 10 22000)
 flows_ok vip-udp-txoff "$R" 10
 
-sleep 1
+# Every client got its replies, so every frame is in tcpdump's socket:
+# wait until it has written the last run's 30 + 10 UDP replies.
+udp_replies() { tcpdump -nn -r /tmp/np.pcap 2>/dev/null | grep -c " IP $VIP\.53 > "; }
+wait_for '[ "$(udp_replies)" -ge 40 ]' 5
 kill $DUMP
 wait $DUMP 2>/dev/null
 in_ns np_c tcpdump -nn -r /tmp/np.pcap 2>/dev/null >/tmp/np.txt

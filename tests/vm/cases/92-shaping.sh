@@ -77,6 +77,10 @@ export DST
 in_cg() {
 	bash -c 'echo $$ > "$0/cgroup.procs" && flow "$@"' "$CG" "$@"
 }
+# flowing PORT: iperf3's control and data connections to PORT are up.
+flowing() {
+	wait_for "[ \$(ss -Htn state established '( dport = :$1 )' | wc -l) -ge 2 ]" 10
+}
 # rate NAME FROM [TO]: the receiver's rate in bit/s over the server's
 # intervals from FROM to TO seconds (all streams of the run summed).
 rate() {
@@ -147,7 +151,7 @@ expect $t:cg-port-rule-counted "$(jl '.cgroups[0].rules[0].established')" -ge 1
 
 # A change applies to new connections; the established one keeps 8mbit.
 in_cg old 5201 12 &
-sleep 3
+flowing 5201
 xn cg-change 0 limit add cgroup $CG 4mbit
 in_cg new 5202 8
 wait
@@ -173,7 +177,7 @@ expect $t:edt-paced-counted "$(jl '.devices[0].paced_packets')" -gt 100
 
 # A changed rate applies at once to the running flow.
 flow edtchg 5202 12 &
-sleep 4
+flowing 5202
 xn edt-change 0 limit add dev shc 2mbit
 wait
 judge edt-change-at-once "$(rate edtchg 6 12)" within 2000000
@@ -195,14 +199,15 @@ expect $t:edt-horizon-counted "$(( $(jl '.devices[0].drop_edt_horizon') - D0 ))"
 wait_for "! kill -0 $mpid 2>/dev/null" 20 || kill $mpid
 wait $mpid
 expect $t:edt-monitor-exit-0 $? -eq 0
-E=$(head -n 1 /tmp/shaping-mon.out)
-echo "    monitor: $E"
+# Not E: that is the EDT rate the last check below compares with.
+EV=$(head -n 1 /tmp/shaping-mon.out)
+echo "    monitor: $EV"
 # A 1000-byte echo request on the wire: 14 + 20 + 8 + 1000 bytes.
 check $t:edt-monitor-event jq -e --arg s 198.18.92.1 --arg d $DST \
 	'.dev == "shc" and .hook == "tc-egress" and .prog == "edt" and
 	 .reason == "drop_edt_horizon" and (.why | length > 0) and
 	 .family == "ipv4" and .src == $s and .dst == $d and .proto == 1 and
-	 .len == 1042' <<<"${E:-null}"
+	 .len == 1042' <<<"${EV:-null}"
 check $t:edt-horizon-arp-resolves sh -c "ip neigh show dev shc | grep -q '$DST .*\(REACHABLE\|STALE\|DELAY\)'"
 check $t:edt-horizon-in-list sh -c "'$X' limit list | grep -q 'dev shc: rate 1mbit horizon 1ms'"
 xn edt-horizon-us 0 limit add dev shc 1mbit horizon 1500us
