@@ -32,7 +32,8 @@ static const char help_add[] =
 "    Create the xnic pair NAME <-> PEER, both down.\n"
 "      netns NS          create NAME in netns NS instead of this one\n"
 "      peer-netns NS     create PEER in netns NS instead of this one\n"
-"      queues N          tx and rx queues of both ends, 1..64\n"
+"      queues N          tx and rx queues of both ends, 1.."
+XNIC_STR(XNIC_MAX_QUEUES) "\n"
 "                        (default: the module's)\n"
 "      address MAC       MAC address of NAME (default: random)\n"
 "      peer-address MAC  MAC address of PEER (default: random)\n";

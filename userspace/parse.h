@@ -12,6 +12,9 @@
 /* Bounds of `link add ... queues N`: the module's limit, from its uapi. */
 #define XNIC_MIN_QUEUES 1
 #define XNIC_MAX_QUEUES XNIC_MAX_CHANNELS
+/* A macro's value as a string literal, for help texts that state limits. */
+#define XNIC_STR_(x) #x
+#define XNIC_STR(x) XNIC_STR_(x)
 
 struct xerr;
 

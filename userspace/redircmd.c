@@ -263,11 +263,15 @@ static int resolve(struct redir_req *req, struct xerr *err)
 	if (mode != POL_REDIR_PEER)
 		return 0;
 	driver_name(req->target, drv, sizeof(drv));
+	/* It exists (its ifindex is known): no name means no drvinfo, as lo. */
+	if (!*drv)
+		return xerr_set(err, XNIC_EXIT_USAGE,
+				"mode peer needs a veth target (the driver with ndo_get_peer_dev): '%s' reports no driver",
+				req->target);
 	if (strcmp(drv, "veth"))
 		return xerr_set(err, XNIC_EXIT_USAGE,
-				"mode peer needs a veth target (the driver with ndo_get_peer_dev): '%s' is %s%s",
-				req->target, *drv ? "a device of driver " : "no such device",
-				drv);
+				"mode peer needs a veth target (the driver with ndo_get_peer_dev): '%s' is a device of driver %s",
+				req->target, drv);
 	return 0;
 }
 

@@ -164,6 +164,8 @@ static void test_command_help(void **state)
 	ok(ARGV("link", "--help"), "xnicctl link show");
 	ok(ARGV("link", "add", "--help"), "peer-address MAC");
 	assert_null(strstr(r.out, "link show"));
+	/* The range the help states is the one the parser enforces. */
+	assert_non_null(strstr(r.out, "both ends, 1..16\n"));
 	ok(ARGV("link", "del", "-h"), "xnicctl link del NAME [netns NS]");
 	ok(ARGV("link", "show", "x", "--help"), "--json");
 	ok(ARGV("attach", "--help"), "--xdp generic");

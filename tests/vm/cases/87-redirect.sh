@@ -159,6 +159,9 @@ expect $t:baseline-delivered "$(ipt_n "" rb 9999)" -eq $N
 BEFORE=$(listing)
 xn bad-peer-xnic-exit-1 1 redirect add rb ingress family ipv4 to rd mode peer
 check $t:bad-peer-xnic-message grep -q "driver xnic" <<<"$ERR"
+# lo exists but has no drvinfo: the message says that, not "no such device".
+xn bad-peer-lo-exit-1 1 redirect add rb ingress family ipv4 to lo mode peer
+check $t:bad-peer-lo-message grep -q "'lo' reports no driver" <<<"$ERR"
 xn bad-loop-exit-1 1 redirect add rb ingress family ipv4 to rb mode ingress
 check $t:bad-loop-message grep -q "would loop" <<<"$ERR"
 xn bad-loop-egress-exit-1 1 redirect add rb egress family ipv4 to rb
