@@ -17,6 +17,8 @@ pkgs=(
 	ethtool iproute2 iperf3 tcpdump nftables iptables netcat-openbsd socat
 	iputils-ping procps jq rsync gnuplot-nox python3-pip linux-perf
 	python3-yaml
+	# virtme-ng runs file(1) to check that busybox is static.
+	file
 )
 vng_version=1.42
 
