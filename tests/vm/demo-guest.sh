@@ -155,7 +155,7 @@ iperf3_run() {
 	in_ns "$sns" iperf3 -s -1 -B "$sip" >"$tmp/$name-server.txt" 2>&1 &
 	spid=$!
 	on_exit "kill $spid 2>/dev/null"
-	wait_for "in_ns $sns ss -Hltn 'sport = :5201' | grep -q ." 10 ||
+	wait_listen "$sns" 5201 ||
 		{ echo "  iperf3 server in $sns did not start"; return 1; }
 	in_ns "$cns" iperf3 -c "$sip" --connect-timeout 5000 -J "$@" >"$tmp/$name.json" 2>"$tmp/$name.err" ||
 		{ jq -r '.error // empty' "$tmp/$name.json" 2>/dev/null |

@@ -38,7 +38,7 @@ monitor_start() {
 		>"$tmp/events.json" 2>/dev/null &
 	MON=$!
 	# It skips what was queued before it started: wait until it polls.
-	wait_for "ls -l /proc/$MON/fd 2>/dev/null | grep -q eventpoll" 10
+	wait_polling "$MON" 10
 }
 
 monitor_wait() {
@@ -143,7 +143,7 @@ services_demo() {
 	on_exit "rmdir $PODCG 2>/dev/null"
 	serve_name pod2 "$(pod_ip 2)"
 	serve_name pod3 "$(pod_ip 3)"
-	wait_for "in_ns pod3 ss -Hltn 'sport = :8080' | grep -q ." 10
+	wait_listen pod3 8080
 	X service attach --cgroup "$PODCG" || { fail demo:service-attach "xnicctl service attach failed"; return; }
 	X service add $VIP:80/tcp --backend "$(pod_ip 2)":8080 --backend "$(pod_ip 3)":8080 || true
 	: >"$tmp/answers"
@@ -174,7 +174,7 @@ pod1_iperf() {
 	local srv
 	in_ns pod2 iperf3 -s -1 -B "$(pod_ip 2)" >/dev/null 2>&1 &
 	srv=$!
-	wait_for "in_ns pod2 ss -Hltn 'sport = :5201' | grep -q ." 10 || true
+	wait_listen pod2 5201 || true
 	in_pod1_cg iperf3 -c "$(pod_ip 2)" -t 3 -J >"$tmp/$1.json" 2>/dev/null || true
 	wait "$srv" 2>/dev/null || true
 	jq '.end.sum_received.bits_per_second / 1e3 | floor' "$tmp/$1.json" 2>/dev/null || echo 0

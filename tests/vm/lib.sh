@@ -129,13 +129,16 @@ wait_for() {
 	done
 }
 
-# wait_listen NS PORT [tcp|udp] [SECS]: wait until a socket in NS listens
-# on (TCP) or is bound to (UDP) PORT, e.g. after `iperf3 -s -D`, which
-# returns before its socket exists.
+# wait_listen NS PORT [SECS]: wait until a TCP socket in NS listens on
+# PORT, e.g. after `iperf3 -s -D`, which returns before its socket exists.
 wait_listen() {
-	local opt=-Hltn
-	[ "${3:-tcp}" = udp ] && opt=-Hlun
-	wait_for "[ -n \"\$(in_ns $1 ss $opt 'sport = :$2')\" ]" "${4:-10}"
+	wait_for "[ -n \"\$(in_ns $1 ss -Hltn 'sport = :$2')\" ]" "${3:-10}"
+}
+
+# wait_polling PID [SECS]: a ring-buffer reader (xnicctl monitor) has its
+# epoll file open, so it sees every event from now.
+wait_polling() {
+	wait_for "ls -l /proc/$1/fd 2>/dev/null | grep -q eventpoll" "${2:-20}"
 }
 
 # wait_gone PATTERN [SECS]: wait until no process matches `pgrep -x`.

@@ -54,7 +54,7 @@ send() {
 		OPEN:/tmp/tso.out,creat,trunc &
 	lp=$!
 	# Connect only once it listens: a loaded VM once took over 0.5 s.
-	wait_for "in_ns $dst ss -Hltn 'sport = :$port' | grep -q ." 10
+	wait_listen "$dst" "$port"
 	in_ns "$src" timeout 60 socat -u OPEN:/tmp/tso.in "TCP$v:$to:$port"
 	wait $lp
 	check "tso:$name-intact" cmp -s /tmp/tso.in /tmp/tso.out
@@ -142,7 +142,7 @@ expect tso:forward-no-csum-errors $(( $(csum_errors ts_c) - e0 )) -eq 0
 # of a flow on frag_list, which skb_segment() cuts only if each chained
 # skb's linear part fits a segment (a whole first buffer once BUG()ed).
 in_ns ts_c iperf3 -s -D -1 -p 5298 >/dev/null 2>&1
-wait_for "in_ns ts_c ss -Hltn 'sport = :5298' | grep -q ." 10
+wait_listen ts_c 5298
 A iperf3 -c 198.18.27.2 -p 5298 -t 4 -P 2 -J >/tmp/tso-fwd.json 2>&1
 bps=$(jq '.end.sum_received.bits_per_second // 0 | floor' /tmp/tso-fwd.json 2>/dev/null || echo 0)
 expect tso:forward-stream-bps "$bps" -gt 1000000

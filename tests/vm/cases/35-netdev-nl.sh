@@ -62,7 +62,7 @@ check netdevnl:napis-listed test "$same" = true
 # Counters may move between two reads (IPv6 ND): each netlink figure must
 # lie between the ethtool (or ip) figures read just before and after it.
 B iperf3 -s -D -1 -p 5350 >/dev/null 2>&1
-wait_for "in_ns nl_b ss -Hltn 'sport = :5350' | grep -q ." 10
+wait_listen nl_b 5350
 A iperf3 -c 198.18.35.2 -p 5350 -t 2 -P 8 >/dev/null 2>&1
 A ping -c 5 -i 0.2 198.18.35.2 >/dev/null
 

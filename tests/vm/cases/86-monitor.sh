@@ -97,7 +97,7 @@ xn block 0 prefilter add $SRC $NSRC
 
 # ready PID: the monitor has taken its start counters and waits (its
 # epoll file exists only once the ring buffer is open).
-ready() { wait_for "ls -l /proc/$1/fd 2>/dev/null | grep -q eventpoll" 20; }
+ready() { wait_polling "$1"; }
 
 # mon NAME PINGER ARGS...: run `xnicctl ARGS` in the background, call
 # PINGER once it is ready and again until it exits (at most 60 times),

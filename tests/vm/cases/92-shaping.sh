@@ -192,7 +192,7 @@ ip neigh flush dev shc
 "$X" monitor --json --count 1 --dev shc >/tmp/shaping-mon.out 2>/tmp/shaping-mon.err &
 mpid=$!
 # Ready once its ring buffer is open (its epoll file exists).
-wait_for "ls -l /proc/$mpid/fd 2>/dev/null | grep -q eventpoll" 20 ||
+wait_polling $mpid ||
 	fail $t:edt-monitor-ready "the monitor did not start: $(cat /tmp/shaping-mon.err)"
 check $t:edt-horizon-drops-big-pings sh -c "! ping -c 3 -i 0.3 -W 1 -s 1000 $DST >/dev/null"
 expect $t:edt-horizon-counted "$(( $(jl '.devices[0].drop_edt_horizon') - D0 ))" -ge 3
