@@ -5,14 +5,34 @@
 #include "args.h"
 #include "xnicctl.h"
 
+#include "json.h"
+
+/*
+ * @flag is the option's bit in args.opts, @needs the bit a command must
+ * allow: -p is JSON, indented.
+ */
 static const struct {
 	const char *name;
 	unsigned int flag;
+	unsigned int needs;
 } options[] = {
-	{ "--json", ARG_OPT_JSON },
-	{ "--tc", ARG_OPT_TC },
-	{ "--xdp", ARG_OPT_XDP },	/* a flag where no keyword takes it */
+	{ "--json", ARG_OPT_JSON, ARG_OPT_JSON },
+	{ "-j", ARG_OPT_JSON, ARG_OPT_JSON },
+	{ "--pretty", ARG_OPT_PRETTY, ARG_OPT_JSON },
+	{ "-p", ARG_OPT_PRETTY, ARG_OPT_JSON },
+	{ "--tc", ARG_OPT_TC, ARG_OPT_TC },
+	/* a flag where no keyword takes it */
+	{ "--xdp", ARG_OPT_XDP, ARG_OPT_XDP },
 };
+
+/* -j or -p given before the command (main() only; never cleared). */
+static bool global_json, global_pretty;
+
+void args_global_json(bool pretty)
+{
+	global_json = true;
+	global_pretty |= pretty;
+}
 
 int args_help(void (*usage)(FILE *out))
 {
@@ -58,7 +78,7 @@ static int scan_option(const char *word, unsigned int allowed,
 
 	for (i = 0; i < ARRAY_SIZE(options); i++) {
 		if (strcmp(word, options[i].name) ||
-		    !(allowed & options[i].flag))
+		    !(allowed & options[i].needs))
 			continue;
 		if (a->opts & options[i].flag)
 			return xerr_set(err, XNIC_EXIT_USAGE,
@@ -113,5 +133,10 @@ int args_scan(int argc, char **argv, struct kwarg *kw, unsigned int max_pos,
 					"unknown keyword '%s'", word);
 		}
 	}
+	/* A -j before a command that prints nothing is ignored, as by ip. */
+	if ((a->opts & ARG_OPT_PRETTY) ||
+	    (global_json && (allowed_opts & ARG_OPT_JSON)))
+		a->opts |= ARG_OPT_JSON;
+	json_set_pretty(global_pretty || (a->opts & ARG_OPT_PRETTY));
 	return 0;
 }

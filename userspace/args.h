@@ -20,9 +20,10 @@ struct kwarg {
 };
 
 /* Options a command may accept, besides -h/--help which all accept. */
-#define ARG_OPT_JSON	(1u << 0)	/* --json */
+#define ARG_OPT_JSON	(1u << 0)	/* --json or -j; also set by -p */
 #define ARG_OPT_TC	(1u << 1)	/* --tc */
 #define ARG_OPT_XDP	(1u << 2)	/* --xdp (service nodeport attach) */
+#define ARG_OPT_PRETTY	(1u << 3)	/* --pretty or -p (JSON allowed) */
 
 #define ARGS_MAX_POS	4
 
@@ -38,6 +39,12 @@ struct args {
  * the exit statuses are listed. Returns 0, the exit status of a help.
  */
 int args_help(void (*usage)(FILE *out));
+
+/*
+ * -j (@pretty false) or -p was given before the command: every command
+ * that accepts --json takes it as given (main() only).
+ */
+void args_global_json(bool pretty);
 
 /* True if any word is -h or --help. */
 bool args_want_help(int argc, char **argv);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A minimal streaming JSON writer for --json output: compact output,
- * commas and string escaping handled here, nesting up to 31 levels (one
- * bit each in @nonempty).
+ * A minimal streaming JSON writer for --json output: compact output, or
+ * indented by four spaces a level after json_set_pretty(true); commas
+ * and string escaping handled here (UTF-8 kept, other bytes escaped),
+ * nesting up to 31 levels (one bit each in @nonempty).
  */
 #ifndef XNICCTL_JSON_H
 #define XNICCTL_JSON_H
@@ -16,8 +17,11 @@ struct json {
 	unsigned int depth;
 	unsigned int nonempty;	/* bit d: level d already has a member */
 	bool after_key;		/* next value completes a "key": pair */
+	bool pretty;		/* indented, from json_set_pretty() */
 };
 
+/* Indent the output of every json_init() that follows (-p). */
+void json_set_pretty(bool pretty);
 void json_init(struct json *j, FILE *out);
 
 void json_array_begin(struct json *j);

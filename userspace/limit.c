@@ -1131,8 +1131,19 @@ static int run(const struct limit_req *req, struct xerr *err)
 				"'%s' is not a cgroup v2 directory", req->cgroup);
 	/* Listing before anything was ever pinned creates nothing. */
 	if (req->op == LIM_LIST && stat(PIN_SHAPING, &st)) {
-		if (req->json)
-			puts("{\"devices\":[],\"cgroups\":[]}");
+		if (req->json) {
+			struct json j;
+
+			json_init(&j, stdout);
+			json_object_begin(&j);
+			json_key(&j, "devices");
+			json_array_begin(&j);
+			json_array_end(&j);
+			json_key(&j, "cgroups");
+			json_array_begin(&j);
+			json_array_end(&j);
+			json_object_end(&j);
+		}
 		return xerr_flush(err);
 	}
 	ret = pin_lock(true, &lock, err);

@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 #include "args.h"
 #include "attach.h"
 #include "batch.h"
 #include "blocklist.h"
+#include "grammar.h"
 #include "limit.h"
 #include "link.h"
 #include "monitor.h"
@@ -26,33 +29,76 @@
 #include "xnicctl.h"
 
 static int batch_cmd(int argc, char **argv);
+static void usage(FILE *out);
+
+/* The subcommand words of each command, for grammar_resolve(). */
+static const struct cmd_word edit_list[] = {
+	CMD_WORD("add"), CMD_WORD("del"), CMD_WORD("list"), { .name = NULL }
+};
+
+static const struct cmd_word limit_target[] = {
+	CMD_WORD("dev"), CMD_WORD("cgroup"), { .name = NULL }
+};
 
 static const struct {
 	const char *name;
 	int (*main)(int argc, char **argv);
 	void (*usage)(FILE *out);
+	const struct cmd_word *sub;
 } groups[] = {
-	{ "link", link_main, link_usage },
-	{ "attach", attach_main, attach_usage },
-	{ "detach", detach_main, detach_usage },
-	{ "prefilter", prefilter_main, prefilter_usage },
-	{ "arp-block", arp_block_main, arp_block_usage },
-	{ "policy", policy_main, policy_usage },
-	{ "stats", stats_main, stats_usage },
-	{ "status", status_main, status_usage },
-	{ "service", service_main, service_usage },
-	{ "monitor", monitor_main, monitor_usage },
-	{ "redirect", redirect_main, redirect_usage },
-	{ "limit", limit_main, limit_usage },
-	{ "batch", batch_cmd, batch_usage },
+	{ "link", link_main, link_usage,
+	  CMD_WORDS(CMD_WORD("add"), CMD_WORD("del"), CMD_WORD("show")) },
+	{ "attach", attach_main, attach_usage, NULL },
+	{ "detach", detach_main, detach_usage, NULL },
+	{ "prefilter", prefilter_main, prefilter_usage, edit_list },
+	{ "arp-block", arp_block_main, arp_block_usage, edit_list },
+	{ "policy", policy_main, policy_usage,
+	  CMD_WORDS(CMD_WORD("add"), CMD_WORD("del"), CMD_WORD("list"),
+		    CMD_WORD("default"), CMD_WORD("identity")) },
+	{ "stats", stats_main, stats_usage, NULL },
+	{ "status", status_main, status_usage, NULL },
+	{ "service", service_main, service_usage,
+	  CMD_WORDS(CMD_WORD("attach"), CMD_WORD("detach"), CMD_WORD("add"),
+		    CMD_WORD("del"),
+		    CMD_NEST("backend",
+			     CMD_WORDS(CMD_WORD("add"), CMD_WORD("del"))),
+		    CMD_WORD("list"),
+		    CMD_NEST("nodeport",
+			     CMD_WORDS(CMD_WORD("attach"), CMD_WORD("detach"),
+				       CMD_WORD("show")))) },
+	{ "monitor", monitor_main, monitor_usage,
+	  CMD_WORDS(CMD_WORD("limit")) },
+	{ "redirect", redirect_main, redirect_usage, edit_list },
+	{ "limit", limit_main, limit_usage,
+	  CMD_WORDS(CMD_NEST("add", limit_target),
+		    CMD_NEST("del", limit_target), CMD_WORD("list")) },
+	{ "batch", batch_cmd, batch_usage, NULL },
 };
 
-/* @argv[0] is the command's name: its exit status, its error printed. */
+/*
+ * @argv[0] is the command's name, or a prefix of it: its exit status,
+ * its error printed.
+ */
 static int run_command(int argc, char **argv)
 {
+	static struct cmd_word commands[ARRAY_SIZE(groups) + 1];
 	struct xerr err;
 	size_t i;
+	int ret;
 
+	for (i = 0; i < ARRAY_SIZE(groups); i++) {
+		commands[i].name = groups[i].name;
+		commands[i].sub = groups[i].sub;
+	}
+	ret = grammar_resolve(argc, argv, commands, &err);
+	if (ret) {
+		xerr_print(NULL, &err);
+		return ret;
+	}
+	if (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
+		usage(stdout);
+		return 0;
+	}
 	for (i = 0; i < ARRAY_SIZE(groups); i++)
 		if (!strcmp(argv[0], groups[i].name))
 			return groups[i].main(argc - 1, argv + 1);
@@ -74,13 +120,20 @@ static void usage(FILE *out)
 	size_t i;
 
 	fputs("Usage: xnicctl [-h | --help | --version]\n"
-	      "       xnicctl [-v] COMMAND [SUBCOMMAND] [ARGS...] [-h | --help]\n"
+	      "       xnicctl [OPTIONS] COMMAND [SUBCOMMAND] [ARGS...] [-h | --help]\n"
 	      "\n"
 	      "Control xnic virtual NIC pairs (rtnetlink link kind \"xnic\") and\n"
 	      "the XDP prefilter and tc policy (libbpf; state pinned under\n"
 	      "/sys/fs/bpf/xnic).\n"
-	      "-h or --help anywhere after a command shows that command's help.\n"
-	      "-v (or XNICCTL_DEBUG=1 in the environment) shows libbpf's log.\n"
+	      "\n"
+	      "OPTIONS (also accepted after the command, as --json is):\n"
+	      "  -j, --json     JSON output, for the commands that print some\n"
+	      "  -p, --pretty   JSON output, indented\n"
+	      "  -v, --verbose  libbpf's log (so does XNICCTL_DEBUG=1)\n"
+	      "Commands and subcommands may be shortened to any prefix that\n"
+	      "names one word only ('xnicctl lin sh'); 'show' and 'list' are the\n"
+	      "same subcommand. 'help' in a subcommand's place, or -h or --help\n"
+	      "anywhere after a command, shows that command's help.\n"
 	      "\n"
 	      "Commands:\n",
 	      out);
@@ -109,32 +162,45 @@ static void usage(FILE *out)
 	      out);
 }
 
+static void version(void)
+{
+	printf("xnicctl %s (libbpf %s)\n", XNICCTL_VERSION,
+	       libbpf_version_string());
+}
+
 int main(int argc, char **argv)
 {
 	const char *debug = getenv("XNICCTL_DEBUG");
 	bool verbose = debug && *debug && strcmp(debug, "0");
 	struct xerr err;
+	int i;
 
-	if (argc >= 2 && (!strcmp(argv[1], "-v") ||
-			  !strcmp(argv[1], "--verbose"))) {
-		verbose = true;
-		argc--;
-		argv++;
+	/* Options before the command, where ip -j and bpftool -p take them. */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *opt = argv[i];
+
+		if (!strcmp(opt, "-v") || !strcmp(opt, "--verbose")) {
+			verbose = true;
+		} else if (!strcmp(opt, "-j") || !strcmp(opt, "--json")) {
+			args_global_json(false);
+		} else if (!strcmp(opt, "-p") || !strcmp(opt, "--pretty")) {
+			args_global_json(true);
+		} else if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(opt, "--version")) {
+			version();
+			return 0;
+		} else {
+			break;	/* an unknown option: run_command() names it */
+		}
 	}
 	pfobj_log(verbose);
-	if (argc < 2) {
+	if (i >= argc) {
 		xerr_set(&err, XNIC_EXIT_USAGE,
 			 "missing command (try 'xnicctl --help')");
 		xerr_print(NULL, &err);
 		return XNIC_EXIT_USAGE;
 	}
-	if (args_want_help(1, argv + 1)) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("xnicctl %s\n", XNICCTL_VERSION);
-		return 0;
-	}
-	return run_command(argc - 1, argv + 1);
+	return run_command(argc - i, argv + i);
 }

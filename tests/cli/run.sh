@@ -36,7 +36,10 @@ tap_results() {
 	END { flush() }'
 }
 
-for t in parse addr datapath policy link json cli service monitor redirect limit stats batch; do
+# Every tests/cli/test_*.c, as userspace/Makefile builds them.
+for src in tests/cli/test_*.c; do
+	t=${src#tests/cli/test_}
+	t=${t%.c}
 	tap=$(CMOCKA_MESSAGE_OUTPUT=TAP XNICCTL="$PWD/userspace/xnicctl" \
 		tests/cli/test_$t 2>/dev/null)
 	rc=$?

@@ -191,6 +191,35 @@ static void test_version(void **state)
 {
 	(void)state;
 	ok(ARGV("--version"), "xnicctl ");
+	assert_non_null(strstr(r.out, " (libbpf v"));
+}
+
+/* Words as ip and bpftool take them: prefixes, help, show/list, -j first. */
+static void test_grammar(void **state)
+{
+	(void)state;
+	ok(ARGV("help"), "Usage: xnicctl");
+	ok(ARGV("lin", "help"), "xnicctl link show");
+	ok(ARGV("link", "a", "-h"), "peer-address MAC");
+	ok(ARGV("serv", "nodep", "sh", "--help"), "nodeport show DEV");
+	ok(ARGV("-j", "-p", "-v", "--help"), "-p, --pretty");
+	ok(ARGV("-v", "--version"), "xnicctl ");
+	fails(ARGV("l"), XNIC_EXIT_USAGE,
+	      "xnicctl: ambiguous command 'l': link, limit (try 'xnicctl --help')");
+	fails(ARGV("service", "a", "x"), XNIC_EXIT_USAGE,
+	      "xnicctl: service: ambiguous subcommand 'a': attach, add "
+	      "(try 'xnicctl service --help')");
+	/* A prefix reaches the same parser, and so the same error. */
+	fails(ARGV("-j", "pre", "a", "bogus"), XNIC_EXIT_USAGE,
+	      "xnicctl: prefilter add: invalid prefix 'bogus' (expected an "
+	      "IPv4 or IPv6 address, optionally /LEN)");
+	fails(ARGV("-p", "-j"), XNIC_EXIT_USAGE,
+	      "xnicctl: missing command (try 'xnicctl --help')");
+	fails(ARGV("-j", "--frob", "link"), XNIC_EXIT_USAGE,
+	      "xnicctl: unknown option '--frob' (try 'xnicctl --help')");
+	/* -j given both before and after is asked twice, not a mistake. */
+	fails(ARGV("-j", "redirect", "list", "--json", "-p", "extra", "x"),
+	      XNIC_EXIT_USAGE, "xnicctl: redirect list: unknown keyword 'x'");
 }
 
 static void test_bad_command(void **state)
@@ -501,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_command_help),
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_grammar),
 		cmocka_unit_test(test_bad_command),
 		cmocka_unit_test(test_add_rejects),
 		cmocka_unit_test(test_add_unknown_netns),

@@ -86,11 +86,71 @@ static void test_escaping(void **state)
 {
 	(void)state;
 	json_array_begin(&j);
-	json_string(&j, "q\"b\\n\n\t\x01\x7f\xc3\xa9");
+	json_string(&j, "q\"b\\n\n\t\x01\x7f");
 	json_array_end(&j);
 	assert_string_equal(written(),
-			    "[\"q\\\"b\\\\n\\u000a\\u0009\\u0001\\u007f"
-			    "\\u00c3\\u00a9\"]\n");
+			    "[\"q\\\"b\\\\n\\u000a\\u0009\\u0001\\u007f\"]\n");
+}
+
+/* Well-formed UTF-8 is kept as it is, in sequences of 2, 3 and 4 bytes. */
+static void test_utf8_kept(void **state)
+{
+	(void)state;
+	json_array_begin(&j);
+	json_string(&j, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9d");
+	json_array_end(&j);
+	assert_string_equal(written(),
+			    "[\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9d\"]\n");
+}
+
+/*
+ * Bytes that start no well-formed sequence are escaped one by one: a
+ * lone continuation byte, an overlong '/', a UTF-16 surrogate, a code
+ * point past U+10FFFF and a sequence cut by the end of the string.
+ */
+static void test_utf8_invalid_escaped(void **state)
+{
+	(void)state;
+	json_array_begin(&j);
+	json_string(&j, "\x80|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\xe2\x82");
+	json_array_end(&j);
+	assert_string_equal(written(),
+			    "[\"\\u0080|\\u00c0\\u00af|"
+			    "\\u00ed\\u00a0\\u0080|"
+			    "\\u00f4\\u0090\\u0080\\u0080|"
+			    "\\u00e2\\u0082\"]\n");
+}
+
+/* -p: four spaces a level, empty containers kept on one line. */
+static void test_pretty(void **state)
+{
+	(void)state;
+	json_set_pretty(true);
+	json_init(&j, j.out);
+	json_set_pretty(false);
+	json_array_begin(&j);
+	json_object_begin(&j);
+	json_key(&j, "a");
+	json_int(&j, 1);
+	json_key(&j, "b");
+	json_array_begin(&j);
+	json_array_end(&j);
+	json_key(&j, "c");
+	json_array_begin(&j);
+	json_string(&j, "x");
+	json_array_end(&j);
+	json_object_end(&j);
+	json_array_end(&j);
+	assert_string_equal(written(),
+			    "[\n"
+			    "    {\n"
+			    "        \"a\": 1,\n"
+			    "        \"b\": [],\n"
+			    "        \"c\": [\n"
+			    "            \"x\"\n"
+			    "        ]\n"
+			    "    }\n"
+			    "]\n");
 }
 
 static void test_int_range(void **state)
@@ -127,6 +187,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nesting, open_out,
 						free_out),
 		cmocka_unit_test_setup_teardown(test_escaping, open_out,
+						free_out),
+		cmocka_unit_test_setup_teardown(test_utf8_kept, open_out,
+						free_out),
+		cmocka_unit_test_setup_teardown(test_utf8_invalid_escaped,
+						open_out, free_out),
+		cmocka_unit_test_setup_teardown(test_pretty, open_out,
 						free_out),
 		cmocka_unit_test_setup_teardown(test_members, open_out,
 						free_out),

@@ -193,6 +193,23 @@ after=$(lists)
 check $t:bad-args-lists-unchanged [ "$before" = "$after" ]
 expect $t:seeded-entries-listed "$("$X" prefilter list --json | jq length)" -eq 4
 
+# --- the grammar of ip and bpftool ------------------------------------
+# A prefix runs the same command, "show" is "list", -j before the command
+# is --json after it, and -p is the same JSON, indented.
+check $t:prefix-same-output [ "$("$X" pref sh --json)" = "$("$X" prefilter list --json)" ]
+check $t:global-j-is-json [ "$("$X" -j prefilter list)" = "$("$X" prefilter list --json)" ]
+check $t:pretty-same-json [ "$("$X" -p prefilter list | jq -c .)" = "$("$X" prefilter list --json | jq -c .)" ]
+check $t:pretty-indented sh -c "$X prefilter list -p | grep -q '^        \"entry\": \"'"
+# A UTF-8 interface name stays as it is in JSON, not escaped byte by byte.
+if ip link add xné type xnic; then
+	check $t:utf8-name-kept [ "$("$X" link show xné --json | jq -r '.[0].name')" = xné ]
+	"$X" link show xné --json | cut -c1-40
+	check $t:utf8-name-unescaped sh -c "! $X link show xné --json | grep -qF '\\u00'"
+	ip link del xné
+else
+	fail $t:utf8-name-kept "ip link add xné type xnic failed"
+fi
+
 # --- generic mode on veth; per-device counters, shared blocklists ------
 xn attach-generic 0 attach vb --xdp generic
 check $t:generic-mode sh -c "bpftool net show dev vb | grep -q 'vb([0-9]*) generic id'"
