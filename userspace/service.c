@@ -40,7 +40,9 @@ LB_CGROUP_ROOT ")\n"
 "    proportion to the weights (1..100, default 1; at most 64 backends of\n"
 "    the VIP's family). recvfrom()/getpeername() show VIP:PORT. IPv6 as\n"
 "    [ADDR]:PORT. A service without backends refuses connections with\n"
-"    ECONNREFUSED. Changes apply to the next connect() at once.\n"
+"    ECONNREFUSED. Changes apply to the next connect() at once. Added\n"
+"    before 'service attach', a service is kept and a note on stderr\n"
+"    says that no socket sees it yet (exit status 0).\n"
 "xnicctl service list [--json]\n"
 "    Services with their backends and selection counters.\n"
 "      --json            [{service, id, rev, selected, no_backend,\n"
@@ -1108,6 +1110,28 @@ bool cgroup_ok(const char *path)
 	       !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
+/*
+ * A service added while the socket programs are not attached is kept,
+ * but no connect() sees it yet: say so once per process (a batch of
+ * thousands of adds says it once), not as an error, since the
+ * per-packet path (nodeport) may be what it is for.
+ */
+static void note_unattached(void)
+{
+	static bool noted;
+	char path[PATH_MAX];
+	struct stat st;
+
+	link_path(path, 0);
+	if (noted || !stat(path, &st))
+		return;
+	noted = true;
+	fputs("xnicctl: service add: note: the socket load balancer is not "
+	      "attached: sockets reach services after 'xnicctl service attach' "
+	      "(packets entering a device, after 'service nodeport attach DEV')\n",
+	      stderr);
+}
+
 static int run(const struct svc_req *req, struct xerr *err)
 {
 	struct lbobj o;
@@ -1142,6 +1166,8 @@ static int run(const struct svc_req *req, struct xerr *err)
 		if (!ret) {
 			ret = req->op == SVC_LIST ? do_list(&o, req->json, err) :
 			      do_change(&o, req, err);
+			if (!ret && req->op == SVC_ADD)
+				note_unattached();
 			if (keep_maps)
 				lb_kept = o;
 			else

@@ -93,6 +93,13 @@ nprogs() { bpftool cgroup show "$1" 2>/dev/null | grep -c -E 'connect[46]|sendms
 R=$(client refused tcp $VIP 80)
 check $t:plain-vip-unreachable sh -c "[ \"$(jn "$R" .errno)\" != none ]"
 
+# A service added before the programs are attached is kept, and the
+# user is told that no socket sees it yet (once, on stderr, exit 0).
+xn add-before-attach 0 service add $VIP:82/tcp --backend 198.18.90.2:8080
+check $t:add-before-attach-noted grep -q "note: the socket load balancer is not attached" /tmp/xnicctl.err
+expect $t:add-before-attach-one-line "$(wc -l </tmp/xnicctl.err)" -eq 1
+xn del-before-attach 0 service del $VIP:82/tcp
+
 # --- attach ------------------------------------------------------------
 xn attach 0 service attach --cgroup $CG
 expect $t:eight-links-pinned "$(nlinks)" -eq 8
@@ -105,6 +112,7 @@ expect $t:other-cgroup-untouched "$(nprogs $CG2)" -eq 0
 # --- TCP, equal weights -----------------------------------------------
 xn add-tcp 0 service add $SVC --backend 198.18.90.2:8080 \
 	--backend 198.18.90.3:8080 --backend 198.18.90.4:8080
+check $t:add-attached-no-note [ -z "$ERR" ]
 N=150
 R=$(client tcp $VIP 80 $N)
 echo "    equal weights: $R"
