@@ -48,18 +48,18 @@ static const char help_stats[] =
 "    shaping policies, CGROUP and RULE ('default' or a rule of 'limit'),\n"
 "    RATE, ESTABLISHED and LIVE connections, RTT_US (mean smoothed RTT\n"
 "    at establishment, '-' if none).\n"
-"      --json            with DEV: [{dev, reasons: [{reason, verdict,\n"
+"      --json            {devices: [{dev, reasons: [{reason, verdict,\n"
 "                        packets, bytes}], policy: [{direction, reason,\n"
 "                        verdict, packets, bytes}], meta: [{direction,\n"
 "                        counter (seen, mismatch), packets, bytes}],\n"
 "                        redirects: [{direction, index, counter\n"
-"                        (redirected, gone), packets, bytes}]}]; without\n"
-"                        DEV: {devices: [as with DEV], services:\n"
-"                        [{service, id, selected, no_backend, backends:\n"
-"                        [{backend, id, weight, selected}]}], policies:\n"
-"                        [{cgroup, id, rule, rate, established, live,\n"
-"                        rtt_mean_us}]}, services and policies left out\n"
-"                        when not pinned\n"
+"                        (redirected, gone), packets, bytes}]}],\n"
+"                        services: [{service, id, selected, no_backend,\n"
+"                        backends: [{backend, id, weight, selected}]}],\n"
+"                        policies: [{cgroup, id, rule, rate, established,\n"
+"                        live, rtt_mean_us}]}, the same shape with or\n"
+"                        without DEV: services and policies are null with\n"
+"                        DEV, and [] when not pinned\n"
 "      --watch SECONDS   print again every SECONDS (1..86400) until\n"
 "                        SIGINT or SIGTERM (exit 0), with PPS and BPS:\n"
 "                        the rates over the last interval ('-' the\n"
@@ -68,7 +68,7 @@ static const char help_stats[] =
 "                        with --json one object per line: {time,\n"
 "                        interval, devices: [as above, plus pps, bps:\n"
 "                        null the first time], services and policies\n"
-"                        without DEV, plus selected_per_s,\n"
+"                        as above, plus selected_per_s,\n"
 "                        no_backend_per_s, established_per_s}\n";
 
 /* The order is enum pf_reason's; the size check keeps the two in step. */
@@ -690,36 +690,46 @@ static void print_cg(const struct printer *p, const struct limit_cg_stat *c,
 	}
 }
 
-/* Services and policies: text sections or JSON members, if pinned. */
+/*
+ * Services and policies: text sections if pinned; JSON members always,
+ * null when DEV was named (not asked for), else arrays (empty if not
+ * pinned), so the shape never depends on the arguments.
+ */
 static void print_node(const struct printer *p, const struct stats_sample *sm,
-		       const struct stats_sample *was)
+		       const struct stats_sample *was, bool asked)
 {
 	size_t i;
 
-	if (sm->svc && p->j) {
+	if (p->j) {
 		json_key(p->j, "services");
-		json_array_begin(p->j);
-	} else if (sm->svc) {
+		if (asked)
+			json_array_begin(p->j);
+		else
+			json_null(p->j);
+	} else if (asked && sm->svc) {
 		fprintf(p->out, "\n%-24s %-24s %6s %12s %12s", "SERVICE",
 			"BACKEND", "WEIGHT", "SELECTED", "NO_BACKEND");
 		fprintf(p->out, p->watch ? " %8s %8s\n" : "\n", "SEL/S",
 			"NOBE/S");
 	}
-	for (i = 0; i < sm->nsvc; i++)
+	for (i = 0; asked && i < sm->nsvc; i++)
 		print_svc(p, &sm->svc[i], find_svc(was, sm->svc[i].id));
-	if (sm->svc && p->j)
+	if (p->j && asked)
 		json_array_end(p->j);
-	if (sm->cg && p->j) {
+	if (p->j) {
 		json_key(p->j, "policies");
-		json_array_begin(p->j);
-	} else if (sm->cg) {
+		if (asked)
+			json_array_begin(p->j);
+		else
+			json_null(p->j);
+	} else if (asked && sm->cg) {
 		fprintf(p->out, "\n%-28s %-20s %12s %12s %8s %8s", "CGROUP",
 			"RULE", "RATE", "ESTABLISHED", "LIVE", "RTT_US");
 		fprintf(p->out, p->watch ? " %8s\n" : "\n", "EST/S");
 	}
-	for (i = 0; i < sm->ncg; i++)
+	for (i = 0; asked && i < sm->ncg; i++)
 		print_cg(p, &sm->cg[i], find_cg(was, sm->cg[i].id));
-	if (sm->cg && p->j)
+	if (p->j && asked)
 		json_array_end(p->j);
 }
 
@@ -735,28 +745,21 @@ void stats_print(FILE *out, const struct stats_req *req,
 		p.secs = (sm->mono.tv_sec - was->mono.tv_sec) +
 			 (sm->mono.tv_nsec - was->mono.tv_nsec) / 1e9;
 	if (req->json) {
-		/* With DEV and without --watch: the bare array of devices. */
-		bool obj = p.watch || !req->dev;
-
 		p.j = &j;
 		json_init(&j, out);
-		if (obj)
-			json_object_begin(&j);
+		json_object_begin(&j);
 		if (p.watch) {
 			json_member_int(&j, "time", true, sm->wall);
 			json_member_int(&j, "interval", was != NULL,
 					(int64_t)(p.secs + 0.5));
 		}
-		if (obj)
-			json_key(&j, "devices");
+		json_key(&j, "devices");
 		json_array_begin(&j);
 		for (i = 0; i < sm->n; i++)
 			print_dev(&p, &sm->v[i], find_dev(was, sm->v[i].dev));
 		json_array_end(&j);
-		if (!req->dev)
-			print_node(&p, sm, was);
-		if (obj)
-			json_object_end(&j);
+		print_node(&p, sm, was, !req->dev);
+		json_object_end(&j);
 		return;
 	}
 	if (p.watch) {
@@ -771,8 +774,7 @@ void stats_print(FILE *out, const struct stats_req *req,
 	fputc('\n', out);
 	for (i = 0; i < sm->n; i++)
 		print_dev(&p, &sm->v[i], find_dev(was, sm->v[i].dev));
-	if (!req->dev)
-		print_node(&p, sm, was);
+	print_node(&p, sm, was, !req->dev);
 }
 
 static volatile sig_atomic_t stop;

@@ -409,6 +409,8 @@ static const char json_redirects[] =
 
 static void test_stats_json(void **state)
 {
+	static const char with_dev_end[] =
+		"}],\"services\":null,\"policies\":null}\n";
 	struct stats_req req = { .json = true, .dev = "tb" };
 	struct stats_sample sm = { .n = 1 };
 	char *out = stats_output(true);
@@ -423,13 +425,14 @@ static void test_stats_json(void **state)
 	assert_non_null(strstr(out, "\"policy\":[],\"meta\":[],\"redirects\":[]}]"));
 	free(out);
 
-	/* With DEV: the bare array, the same members. */
+	/* With DEV: the same object, services and policies null. */
 	sm.v = stats_devs();
 	out = stats_output_of(&req, &sm, NULL);
-	assert_ptr_equal(strstr(out, "[{\"dev\":\"tb\","), out);
+	assert_ptr_equal(strstr(out, "{\"devices\":[{\"dev\":\"tb\","), out);
 	assert_non_null(strstr(out, json_meta));
 	assert_non_null(strstr(out, json_redirects));
-	assert_string_equal(out + strlen(out) - 3, "}]\n");
+	assert_string_equal(out + strlen(out) - strlen(with_dev_end),
+			    with_dev_end);
 	free(sm.v);
 	free(out);
 }

@@ -56,13 +56,13 @@ events_with() {
 
 # stat_of DEV REASON: the prefilter's packet count for REASON on DEV
 stat_of() {
-	Xq stats "$1" --json | jq --arg r "$2" '[.[0].reasons[] | select(.reason == $r) | .packets] | add // 0'
+	Xq stats "$1" --json | jq --arg r "$2" '[.devices[0].reasons[] | select(.reason == $r) | .packets] | add // 0'
 }
 
 # pstat_of DEV DIRECTION REASON: the tc policy's packet count
 pstat_of() {
 	Xq stats "$1" --json |
-		jq --arg d "$2" --arg r "$3" '[.[0].policy[] | select(.direction == $d and .reason == $r) | .packets] | add // 0'
+		jq --arg d "$2" --arg r "$3" '[.devices[0].policy[] | select(.direction == $d and .reason == $r) | .packets] | add // 0'
 }
 
 blocklist_demo() {

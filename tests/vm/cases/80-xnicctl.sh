@@ -60,7 +60,7 @@ vping_fails() { ! V ping -c 2 -i 0.2 -W 1 -q $VDST >/dev/null; }
 # One counter of DEV: packets for REASON, summed over CPUs by xnicctl.
 count() {
 	"$X" stats "$1" --json |
-		jq -r --arg r "$2" '.[0].reasons[] | select(.reason == $r) | .packets'
+		jq -r --arg r "$2" '.devices[0].reasons[] | select(.reason == $r) | .packets'
 }
 # The device's XDP program id as the kernel reports it, or 0.
 prog_id() { ip -j link show "$1" | jq '.[0].xdp.prog.id // 0'; }

@@ -75,17 +75,17 @@ hits() { "$X" policy list tb --json | jq ".$1.rules[$2].$3 // -1"; }
 # pstat DIR REASON: tb's policy counter from `stats --json`.
 pstat() {
 	"$X" stats tb --json |
-		jq --arg d "$1" --arg r "$2" '.[0].policy[] | select(.direction == $d and .reason == $r) | .packets'
+		jq --arg d "$1" --arg r "$2" '.devices[0].policy[] | select(.direction == $d and .reason == $r) | .packets'
 }
 order() { "$X" policy list tb --json | jq -r ".$1.rules | map(.dport) | join(\",\")"; }
 # mstat DIR COUNTER: tb's prefilter metadata counter (seen, mismatch).
 mstat() {
 	"$X" stats tb --json |
-		jq --arg d "$1" --arg c "$2" '[.[0].meta[] | select(.direction == $d and .counter == $c) | .packets][0] // -1'
+		jq --arg d "$1" --arg c "$2" '[.devices[0].meta[] | select(.direction == $d and .counter == $c) | .packets][0] // -1'
 }
 # ptotal DIR: tb's policy counters of every reason, summed.
 ptotal() {
-	"$X" stats tb --json | jq --arg d "$1" '[.[0].policy[] | select(.direction == $d) | .packets] | add'
+	"$X" stats tb --json | jq --arg d "$1" '[.devices[0].policy[] | select(.direction == $d) | .packets] | add'
 }
 status_tc() {
 	"$X" status --json | jq -r --arg d "$1" '.tc[] | select(.dev == "tb" and .direction == $d) | '"$2"
@@ -311,11 +311,11 @@ check $t:both-ping ping_ok
 A ip neigh replace $DST lladdr "$(ip -j link show tb | jq -r '.[0].address')" nud permanent dev ta
 ip neigh replace $SRC lladdr "$(A ip -j link show ta | jq -r '.[0].address')" nud permanent dev tb
 ms0=$(mstat ingress seen); mm0=$(mstat ingress mismatch); tot0=$(ptotal ingress)
-v4=$("$X" stats tb --json | jq '[.[0].reasons[] | select(.reason == "pass_ipv4") | .packets][0]')
+v4=$("$X" stats tb --json | jq '[.devices[0].reasons[] | select(.reason == "pass_ipv4") | .packets][0]')
 check $t:meta-ping ping_n $N
 expect $t:meta-seen-equals-sent "$(($(mstat ingress seen) - ms0))" -eq $N
 expect $t:meta-every-tc-frame "$(($(ptotal ingress) - tot0))" -eq $N
-expect $t:meta-prefilter-passed "$(($("$X" stats tb --json | jq '[.[0].reasons[] | select(.reason == "pass_ipv4") | .packets][0]') - v4))" -eq $N
+expect $t:meta-prefilter-passed "$(($("$X" stats tb --json | jq '[.devices[0].reasons[] | select(.reason == "pass_ipv4") | .packets][0]') - v4))" -eq $N
 expect $t:meta-no-mismatch "$(($(mstat ingress mismatch) - mm0))" -eq 0
 expect $t:meta-none-on-egress "$(mstat egress seen)" -eq 0
 check $t:meta-text sh -c "'$X' stats tb | grep -Eq '^tb +ingress/meta_seen +[0-9]+ +[0-9]+\$'"

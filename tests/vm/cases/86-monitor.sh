@@ -81,7 +81,7 @@ prog_id() { ip -j link show "$1" | jq '.[0].xdp.prog.id // 0'; }
 # count DEV REASON: the prefilter's packets for REASON on DEV.
 count() {
 	"$X" stats "$1" --json |
-		jq -r --arg r "$2" '.[0].reasons[] | select(.reason == $r) | .packets'
+		jq -r --arg r "$2" '.devices[0].reasons[] | select(.reason == $r) | .packets'
 }
 
 check $t:baseline-ping A ping -c 2 -i 0.2 -W 5 -q $DST

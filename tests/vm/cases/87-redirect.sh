@@ -129,7 +129,7 @@ order() { listing | jq -r ".$1 | map(.dport + \"/\" + .mode) | join(\",\")"; }
 # sr DIR I COUNTER: redirect I's packets (redirected or gone) from `stats`.
 sr() {
 	"$X" stats rb --json | jq --arg d "$1" --argjson i "$2" --arg c "$3" \
-		'[.[0].redirects[] | select(.direction == $d and .index == $i and .counter == $c) | .packets][0] // -1'
+		'[.devices[0].redirects[] | select(.direction == $d and .index == $i and .counter == $c) | .packets][0] // -1'
 }
 # dmap NAME FIELD: rb's redirect map NAME's FIELD from `status --json`.
 dmap() {
