@@ -48,7 +48,7 @@ static const char help_redirect[] =
 "      --json            [{dev, ingress: [{index, family, src, dst, proto,\n"
 "                        dport, dport_lo, dport_hi, target, ifindex, mode,\n"
 "                        packets, bytes, gone_packets, gone_bytes}],\n"
-"                        egress: [...]}]; with DEV one object, not an array\n"
+"                        egress: [...]}], with DEV too (one element)\n"
 "    An index past the end of the list, a full list or a missing entry\n"
 "    is refused with exit 2, an unknown TARGET with exit 5, nothing\n"
 "    changed.\n";
@@ -385,9 +385,15 @@ static int list(const struct redir_req *req, struct xerr *err)
 
 	json_init(&ls.j, stdout);
 	if (req->dev) {
+		/* The same array as without DEV, so one shape. */
 		ls.cur_dev = req->dev;
-		return policy_with_maps(req->dev, false, false, list_dev, &ls,
-					err);
+		if (req->json)
+			json_array_begin(&ls.j);
+		ret = policy_with_maps(req->dev, false, false, list_dev, &ls,
+				       err);
+		if (!ret && req->json)
+			json_array_end(&ls.j);
+		return ret;
 	}
 	ret = pin_dev_list(&names, &n, err);
 	if (!ret && req->json)

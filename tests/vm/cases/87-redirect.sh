@@ -122,7 +122,7 @@ tc_id() {
 		jq -s 'add // [] | [.[] | select(.pref == 30830 and .options.handle == "0x786e") | .options.prog.id][0] // 0'
 }
 ids() { echo "$(tc_id ingress) $(tc_id egress)"; }
-listing() { "$X" redirect list rb --json; }
+listing() { "$X" redirect list rb --json | jq '.[0]'; }
 # rd DIR I FIELD: redirect I's FIELD from `redirect list rb --json`.
 rd() { listing | jq -r ".$1[$2].$3"; }
 order() { listing | jq -r ".$1 | map(.dport + \"/\" + .mode) | join(\",\")"; }
@@ -264,6 +264,8 @@ expect $t:del-restored-9996 "$(ipt_n "" rb 9996)" -eq $N
 xn del-egress 0 redirect del rb egress 0
 to_a 7777
 expect $t:del-restored-egress "$(ipt_n r_a ra 7777)" -eq $N
+# With DEV, the same array as without: one element, DEV's.
+check $t:list-dev-same-shape [ "$("$X" redirect list rb --json | jq -c 'map(.dev)')" = '["rb"]' ]
 check $t:list-all-has-rb sh -c "'$X' redirect list --json | jq -e 'map(.dev) | index(\"rb\") != null' >/dev/null"
 
 # --- a full list, on a device never attached -------------------------
@@ -279,7 +281,7 @@ FULL=$("$X" redirect list rdfull0 --json)
 xn full-refused-exit-2 2 redirect add rdfull0 egress family ipv4 to rd
 check $t:full-message grep -q 'list is full' <<<"$ERR"
 check $t:full-unchanged [ "$FULL" = "$("$X" redirect list rdfull0 --json)" ]
-expect $t:full-64 "$(jq '.egress | length' <<<"$FULL")" -eq 64
+expect $t:full-64 "$(jq '.[0].egress | length' <<<"$FULL")" -eq 64
 
 check $t:same-programs [ "$(ids)" = "$IDS" ]
 xn detach 0 detach rb --tc
