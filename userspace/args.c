@@ -23,6 +23,7 @@ static const struct {
 	{ "--tc", ARG_OPT_TC, ARG_OPT_TC },
 	/* a flag where no keyword takes it */
 	{ "--xdp", ARG_OPT_XDP, ARG_OPT_XDP },
+	{ "--prometheus", ARG_OPT_PROM, ARG_OPT_PROM },
 };
 
 /* -j or -p given before the command (main() only; never cleared). */

@@ -24,6 +24,7 @@ struct kwarg {
 #define ARG_OPT_TC	(1u << 1)	/* --tc */
 #define ARG_OPT_XDP	(1u << 2)	/* --xdp (service nodeport attach) */
 #define ARG_OPT_PRETTY	(1u << 3)	/* --pretty or -p (JSON allowed) */
+#define ARG_OPT_PROM	(1u << 4)	/* --prometheus (stats) */
 
 #define ARGS_MAX_POS	4
 

@@ -17,6 +17,7 @@
 #include "pfobj.h"
 #include "pin.h"
 #include "polcmd.h"	/* pol_list_read() */
+#include "prom.h"
 #include "prefilter.h"	/* bpf/: enum pf_reason, struct pf_stat */
 #include "service_cmd.h"	/* svc_stats_read() */
 #include "stats.h"
@@ -25,7 +26,7 @@
 #include "xnicctl.h"
 
 static const char help_stats[] =
-"stats [DEV] [--json] [--watch SECONDS]\n"
+"stats [DEV] [--json | --prometheus] [--watch SECONDS]\n"
 "    The prefilter's counters of DEV (default: every device it was ever\n"
 "    attached to), one line per reason: DEV, REASON, PACKETS, BYTES\n"
 "    (frame bytes as XDP saw them), summed over CPUs. Each device has\n"
@@ -60,6 +61,22 @@ static const char help_stats[] =
 "                        live, rtt_mean_us}]}, the same shape with or\n"
 "                        without DEV: services and policies are null with\n"
 "                        DEV, and [] when not pinned\n"
+"      --prometheus      the same counters in the Prometheus text format,\n"
+"                        for node_exporter's textfile collector: write a\n"
+"                        temporary file and rename it into the collector's\n"
+"                        directory. Families: xnic_prefilter_{packets,\n"
+"                        bytes}_total{dev,reason,verdict},\n"
+"                        xnic_policy_{packets,bytes}_total{dev,direction,\n"
+"                        reason,verdict}, xnic_policy_meta_{packets,bytes}\n"
+"                        _total{dev,direction,counter},\n"
+"                        xnic_redirect_{packets,bytes}_total{dev,\n"
+"                        direction,index,counter}, xnic_service_{selected,\n"
+"                        no_backend}_total{service},\n"
+"                        xnic_backend_selected_total and\n"
+"                        xnic_backend_weight{service,backend},\n"
+"                        xnic_shaping_{established_total,live_connections,\n"
+"                        rtt_mean_microseconds,rate_bytes_per_second}\n"
+"                        {cgroup,rule}; not with --watch\n"
 "      --watch SECONDS   print again every SECONDS (1..86400) until\n"
 "                        SIGINT or SIGTERM (exit 0), with PPS and BPS:\n"
 "                        the rates over the last interval ('-' the\n"
@@ -123,12 +140,21 @@ int stats_parse(int argc, char **argv, struct stats_req *req,
 	int ret;
 
 	memset(req, 0, sizeof(*req));
-	ret = args_scan(argc, argv, kw, 1, ARG_OPT_JSON, &a, err);
+	ret = args_scan(argc, argv, kw, 1, ARG_OPT_JSON | ARG_OPT_PROM, &a,
+			err);
 	if (ret || a.help) {
 		req->help = a.help;
 		return ret;
 	}
 	req->json = a.opts & ARG_OPT_JSON;
+	req->prometheus = a.opts & ARG_OPT_PROM;
+	if (req->json && req->prometheus)
+		return xerr_set(err, XNIC_EXIT_USAGE,
+				"--prometheus and --json are two formats: give one");
+	/* The collector reads the file at each scrape: one sample is all. */
+	if (req->prometheus && kw[0].value)
+		return xerr_set(err, XNIC_EXIT_USAGE,
+				"--prometheus prints one sample: no --watch");
 	req->dev = a.npos ? a.pos[0] : NULL;
 	if (req->dev) {
 		ret = parse_ifname(req->dev, err);
@@ -828,7 +854,9 @@ static int run(const struct stats_req *req, struct xerr *err)
 	if (req->watch)
 		return watch(req, err);
 	ret = read_all(req, &sm, err);
-	if (!ret)
+	if (!ret && req->prometheus)
+		stats_prometheus(stdout, &sm);
+	else if (!ret)
 		stats_print(stdout, req, &sm, NULL);
 	sample_free(&sm);
 	return ret ? ret : xerr_flush(err);

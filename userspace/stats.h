@@ -24,6 +24,7 @@ struct xerr;
 struct stats_req {
 	bool help;
 	bool json;
+	bool prometheus;	/* the Prometheus text format (prom.h) */
 	const char *dev;	/* NULL: every device with counters */
 	unsigned int watch;	/* --watch SECONDS; 0: print once */
 };

@@ -146,7 +146,7 @@ static void test_help(void **state)
 	assert_non_null(strstr(r.out, "xnicctl policy identity DEV N"));
 	assert_non_null(strstr(r.out, "xnicctl prefilter add|del PREFIX..."));
 	assert_non_null(strstr(r.out, "xnicctl arp-block add|del ADDR..."));
-	assert_non_null(strstr(r.out, "xnicctl stats [DEV] [--json] [--watch SECONDS]"));
+	assert_non_null(strstr(r.out, "xnicctl stats [DEV] [--json | --prometheus] [--watch SECONDS]"));
 	assert_non_null(strstr(r.out, "xnicctl status [--json]"));
 	assert_non_null(strstr(r.out, "xnicctl monitor [--json] [--count N] [--dev DEV]"));
 	assert_non_null(strstr(r.out, "xnicctl monitor limit [--rate N] [--burst N] [--json]"));

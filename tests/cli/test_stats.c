@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "limit.h"
 #include "service_cmd.h"
 #include "stats.h"
@@ -69,22 +70,9 @@ static void make_services(void)
 	svc[1].id = 4;
 }
 
-/* A cgroup with a default rate and one port rule (rule slot 3). */
 static void make_policy(void)
 {
-	memset(&cg, 0, sizeof(cg));
-	cg.id = 77;
-	strcpy(cg.path, "/sys/fs/cgroup/lim");
-	cg.pol.cgroup_id = 77;
-	cg.pol.rate = 2500000;			/* 20mbit */
-	cg.pol.rule[2].rate = 125000;		/* 1mbit */
-	cg.pol.rule[2].port = 5201;
-	cg.st[0].established = 3;
-	cg.st[0].live = 1;
-	cg.st[0].rtt_sum_us = 300;
-	cg.st[0].rtt_samples = 3;
-	cg.st[3].established = 5;
-	cg.st[3].live = 5;
+	fixture_cgroup(&cg);
 }
 
 static const char head[] =

@@ -200,6 +200,12 @@ check $t:prefix-same-output [ "$("$X" pref sh --json)" = "$("$X" prefilter list 
 check $t:global-j-is-json [ "$("$X" -j prefilter list)" = "$("$X" prefilter list --json)" ]
 check $t:pretty-same-json [ "$("$X" -p prefilter list | jq -c .)" = "$("$X" prefilter list --json | jq -c .)" ]
 check $t:pretty-indented sh -c "$X prefilter list -p | grep -q '^        \"entry\": \"'"
+# --prometheus: the same figure as --json, in a typed family.
+"$X" stats xb --prometheus >/tmp/xnicctl.prom
+J=$(count xb pass_ipv4)
+expect $t:prometheus-has-traffic "$J" -gt 0
+expect $t:prometheus-equals-json "$(awk '/^xnic_prefilter_packets_total[{]dev="xb",reason="pass_ipv4",/ { print $2 }' /tmp/xnicctl.prom)" -eq "$J"
+check $t:prometheus-typed grep -qx '# TYPE xnic_prefilter_packets_total counter' /tmp/xnicctl.prom
 # A UTF-8 interface name stays as it is in JSON, not escaped byte by byte.
 if ip link add xné type xnic; then
 	check $t:utf8-name-kept [ "$("$X" link show xné --json | jq -r '.[0].name')" = xné ]
