@@ -94,3 +94,30 @@ int grammar_resolve(int argc, char **argv, const struct cmd_word *words,
 	}
 	return 0;
 }
+
+void grammar_complete(int argc, char **argv, const struct cmd_word *words,
+		      FILE *out)
+{
+	const struct cmd_word *c;
+	const char *part;
+	struct xerr err;
+	size_t len;
+	int i;
+
+	if (argc < 1)
+		return;
+	for (i = 0; i < argc - 1 && words; i++) {
+		if (lookup(words, argv[i], "", &c, &err) || !c)
+			return;	/* an argument, or an ambiguous prefix */
+		words = c->sub;
+	}
+	part = argv[argc - 1];
+	len = strlen(part);
+	/* The name the typed part begins: "show" for "sh" where "list". */
+	for (c = words; c && c->name; c++)
+		if (names(c, part, 1))
+			fprintf(out, "%s\n", !strncmp(c->name, part, len) ?
+				c->name : synonym(c->name));
+	if (words && !strncmp("help", part, len))
+		fputs("help\n", out);
+}

@@ -9,6 +9,8 @@
 #ifndef XNICCTL_GRAMMAR_H
 #define XNICCTL_GRAMMAR_H
 
+#include <stdio.h>
+
 struct xerr;
 
 /* A command or subcommand, and the words that may follow it. */
@@ -34,5 +36,14 @@ struct cmd_word {
  */
 int grammar_resolve(int argc, char **argv, const struct cmd_word *words,
 		    struct xerr *err);
+
+/*
+ * For shell completion: the words that may come at the place of the
+ * last of @argv (a word being typed, maybe ""), after the words before
+ * it resolved as grammar_resolve() does; one per line on @out, of show
+ * and list the one the word begins. Nothing where an argument is due.
+ */
+void grammar_complete(int argc, char **argv, const struct cmd_word *words,
+		      FILE *out);
 
 #endif /* XNICCTL_GRAMMAR_H */

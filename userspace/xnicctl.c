@@ -75,22 +75,30 @@ static const struct {
 	{ "batch", batch_cmd, batch_usage, NULL },
 };
 
+/* The commands as grammar.c walks them. */
+static const struct cmd_word *commands(void)
+{
+	static struct cmd_word words[ARRAY_SIZE(groups) + 1];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(groups); i++) {
+		words[i].name = groups[i].name;
+		words[i].sub = groups[i].sub;
+	}
+	return words;
+}
+
 /*
  * @argv[0] is the command's name, or a prefix of it: its exit status,
  * its error printed.
  */
 static int run_command(int argc, char **argv)
 {
-	static struct cmd_word commands[ARRAY_SIZE(groups) + 1];
 	struct xerr err;
 	size_t i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(groups); i++) {
-		commands[i].name = groups[i].name;
-		commands[i].sub = groups[i].sub;
-	}
-	ret = grammar_resolve(argc, argv, commands, &err);
+	ret = grammar_resolve(argc, argv, commands(), &err);
 	if (ret) {
 		xerr_print(NULL, &err);
 		return ret;
@@ -119,7 +127,7 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fputs("Usage: xnicctl [-h | --help | --version]\n"
+	fputs("Usage: xnicctl [-h | --help | --version | --complete WORD...]\n"
 	      "       xnicctl [OPTIONS] COMMAND [SUBCOMMAND] [ARGS...] [-h | --help]\n"
 	      "\n"
 	      "Control xnic virtual NIC pairs (rtnetlink link kind \"xnic\") and\n"
@@ -130,6 +138,8 @@ static void usage(FILE *out)
 	      "  -j, --json     JSON output, for the commands that print some\n"
 	      "  -p, --pretty   JSON output, indented\n"
 	      "  -v, --verbose  libbpf's log (so does XNICCTL_DEBUG=1)\n"
+	      "--complete WORD... prints the commands or subcommands that may\n"
+	      "take the place of the last WORD, one a line (for bash completion).\n"
 	      "Commands and subcommands may be shortened to any prefix that\n"
 	      "names one word only ('xnicctl lin sh'); 'show' and 'list' are the\n"
 	      "same subcommand. 'help' in a subcommand's place, or -h or --help\n"
@@ -190,6 +200,14 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(opt, "--version")) {
 			version();
+			return 0;
+		} else if (!strcmp(opt, "--complete")) {
+			/* The bash completion's question (see completion/). */
+			for (i++; i < argc - 1 && argv[i][0] == '-'; i++)
+				;
+			if (i < argc)
+				grammar_complete(argc - i, argv + i,
+						 commands(), stdout);
 			return 0;
 		} else {
 			break;	/* an unknown option: run_command() names it */

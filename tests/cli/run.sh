@@ -79,6 +79,8 @@ else
 fi
 rm -f "$fresh"
 
+tests/cli/completion.sh || status=1
+
 if [ "$(id -u)" -eq 0 ]; then
 	tests/cli/veth.sh || status=1
 else

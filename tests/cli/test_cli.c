@@ -217,6 +217,14 @@ static void test_grammar(void **state)
 	      "xnicctl: missing command (try 'xnicctl --help')");
 	fails(ARGV("-j", "--frob", "link"), XNIC_EXIT_USAGE,
 	      "xnicctl: unknown option '--frob' (try 'xnicctl --help')");
+	/* The bash completion's question: words for the last one's place. */
+	ok(ARGV("--complete", "-j", "link", ""), "add");
+	assert_string_equal(r.out, "add\ndel\nshow\nhelp\n");
+	ok(ARGV("--complete", "service", "backend", "d"), "del");
+	assert_string_equal(r.out, "del\n");
+	run(ARGV("--complete", "link", "show", ""));
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
 	/* -j given both before and after is asked twice, not a mistake. */
 	fails(ARGV("-j", "redirect", "list", "--json", "-p", "extra", "x"),
 	      XNIC_EXIT_USAGE, "xnicctl: redirect list: unknown keyword 'x'");
