@@ -19,6 +19,8 @@ pkgs=(
 	python3-yaml
 	# virtme-ng runs file(1) to check that busybox is static.
 	file
+	# xnicctl's man page: written from --help, checked with groff.
+	help2man groff-base
 )
 vng_version=1.42
 

@@ -138,12 +138,14 @@ static void usage(FILE *out)
 	      "  -j, --json     JSON output, for the commands that print some\n"
 	      "  -p, --pretty   JSON output, indented\n"
 	      "  -v, --verbose  libbpf's log (so does XNICCTL_DEBUG=1)\n"
-	      "--complete WORD... prints the commands or subcommands that may\n"
-	      "take the place of the last WORD, one a line (for bash completion).\n"
+	      "\n"
 	      "Commands and subcommands may be shortened to any prefix that\n"
 	      "names one word only ('xnicctl lin sh'); 'show' and 'list' are the\n"
 	      "same subcommand. 'help' in a subcommand's place, or -h or --help\n"
 	      "anywhere after a command, shows that command's help.\n"
+	      "\n"
+	      "--complete WORD... prints the commands or subcommands that may\n"
+	      "take the place of the last WORD, one a line (for bash completion).\n"
 	      "\n"
 	      "Commands:\n",
 	      out);

@@ -79,6 +79,16 @@ else
 fi
 rm -f "$fresh"
 
+# The man page: help2man writes it from --help, groff finds no fault.
+if make -s -C userspace man >>"$log" 2>&1 &&
+   warn=$(groff -man -Tutf8 -ww -z userspace/xnicctl.8 2>&1) && [ -z "$warn" ] &&
+   grep -q '^xnicctl service nodeport attach' userspace/xnicctl.8; then
+	pass cli/man-page
+else
+	fail cli/man-page "make -C userspace man or groff failed: ${warn:-see $log}"
+	status=1
+fi
+
 tests/cli/completion.sh || status=1
 
 if [ "$(id -u)" -eq 0 ]; then
