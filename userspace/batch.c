@@ -144,6 +144,30 @@ static int netns_back(int fd, const struct stat *home, struct xerr *err)
 	return 0;
 }
 
+void batch_quote(FILE *out, const char *word)
+{
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789._-:/@+,=[]%";
+	const char *c;
+
+	if (*word && word[strspn(word, plain)] == '\0') {
+		fputs(word, out);
+		return;
+	}
+	if (!strchr(word, '\'')) {
+		fprintf(out, "'%s'", word);
+		return;
+	}
+	fputc('"', out);
+	for (c = word; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fputc('\\', out);
+		fputc(*c, out);
+	}
+	fputc('"', out);
+}
+
 int batch_run(FILE *in, const char *name, batch_cmd_fn run)
 {
 	char where[48], *line = NULL;

@@ -30,6 +30,13 @@ typedef int (*batch_cmd_fn)(int argc, char **argv);
 int batch_split(char *line, char **argv, int *argc, struct xerr *err);
 
 /*
+ * Write @word to @out so that batch_split() reads it back as one word:
+ * as it is if it needs no quoting, else in '...' (or "..." with \"
+ * and \\ escaped if it holds a single quote). For `save`.
+ */
+void batch_quote(FILE *out, const char *word);
+
+/*
  * Run the lines of @in through @run until one fails: its exit status,
  * with "batch: line N: " before every error printed meanwhile. @name
  * names @in in read errors.

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "blocklist.h"
@@ -446,29 +447,45 @@ static int collect(const struct pfobj *o, enum pf_map map,
 	return errno == ENOENT ? 0 : -errno;
 }
 
-static int list(const struct pfobj *o, const struct bl_req *req,
-		struct xerr *err)
+/* Every entry of @kind's maps, addresses first, each kind sorted. */
+static int read_sorted(const struct pfobj *o, enum bl_kind kind,
+		       struct listed **v, size_t *n, struct xerr *err)
 {
 	static const enum pf_map ip_maps[] = {
 		PF_MAP_V4_EXACT, PF_MAP_V4_LPM, PF_MAP_V6_EXACT, PF_MAP_V6_LPM,
 	};
 	static const enum pf_map arp_maps[] = { PF_MAP_ARP };
-	const enum pf_map *maps = req->kind == BL_ARP ? arp_maps : ip_maps;
-	size_t nmaps = req->kind == BL_ARP ? ARRAY_SIZE(arp_maps) :
-					     ARRAY_SIZE(ip_maps);
-	char buf[PREFIX_STR_MAX];
-	struct listed *v = NULL;
-	size_t i, n = 0, cap = 0;
-	struct json j;
+	const enum pf_map *maps = kind == BL_ARP ? arp_maps : ip_maps;
+	size_t nmaps = kind == BL_ARP ? ARRAY_SIZE(arp_maps) :
+					ARRAY_SIZE(ip_maps);
+	size_t i, cap = 0;
 	int e = 0;
 
+	*v = NULL;
+	*n = 0;
 	for (i = 0; i < nmaps && !e; i++)
-		e = -collect(o, maps[i], &v, &n, &cap);
+		e = -collect(o, maps[i], v, n, &cap);
 	if (e) {
-		free(v);
+		free(*v);
+		*v = NULL;
 		return bpf_error(err, e, "cannot read the blocklist");
 	}
-	qsort(v, n, sizeof(*v), cmp_listed);
+	qsort(*v, *n, sizeof(**v), cmp_listed);
+	return 0;
+}
+
+static int list(const struct pfobj *o, const struct bl_req *req,
+		struct xerr *err)
+{
+	char buf[PREFIX_STR_MAX];
+	struct listed *v;
+	struct json j;
+	size_t i, n;
+	int ret;
+
+	ret = read_sorted(o, req->kind, &v, &n, err);
+	if (ret)
+		return ret;
 	if (req->json) {
 		json_init(&j, stdout);
 		json_array_begin(&j);
@@ -490,6 +507,40 @@ static int list(const struct pfobj *o, const struct bl_req *req,
 		json_array_end(&j);
 	free(v);
 	return xerr_flush(err);
+}
+
+/* Entries per saved line: short lines, few of them. */
+#define SAVE_PER_LINE	16
+
+int blocklist_save(FILE *out, struct xerr *err)
+{
+	char buf[PREFIX_STR_MAX];
+	struct listed *v;
+	struct pfobj o;
+	size_t i, n;
+	int k, ret;
+
+	/* Nothing pinned yet: nothing to save, and nothing created. */
+	if (access(PIN_ROOT "/pf_arp", F_OK))
+		return 0;
+	ret = pfobj_load(&o, NULL, err);
+	if (ret)
+		return ret;
+	for (k = BL_PREFILTER; !ret && k <= BL_ARP; k++) {
+		ret = read_sorted(&o, k, &v, &n, err);
+		for (i = 0; !ret && i < n; i++) {
+			if (!(i % SAVE_PER_LINE))
+				fprintf(out, "%s add", kind_names[k]);
+			prefix_format(&v[i].p, buf);
+			fprintf(out, " %s", buf);
+			if (i % SAVE_PER_LINE == SAVE_PER_LINE - 1 || i == n - 1)
+				fputc('\n', out);
+		}
+		if (!ret)
+			free(v);
+	}
+	pfobj_close(&o);
+	return ret;
 }
 
 static int run(const struct bl_req *req, struct xerr *err)

@@ -69,6 +69,13 @@ void blocklist_prefix(enum pf_map map, const unsigned char *key,
 /* "prefilter add", ...: the prefix of this command's error messages. */
 const char *blocklist_ctx(enum bl_kind kind, enum bl_op op);
 
+/*
+ * `save`: both blocklists as the prefilter and arp-block add lines that
+ * fill them again. Nothing if they were never pinned. Call with
+ * pin_lock() held.
+ */
+int blocklist_save(FILE *out, struct xerr *err);
+
 void prefilter_usage(FILE *out);
 void arp_block_usage(FILE *out);
 

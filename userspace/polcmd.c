@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "args.h"
+#include "batch.h"	/* batch_quote() */
 #include "json.h"
 #include "parse.h"
 #include "pfobj.h"	/* bpf_error() */
@@ -729,6 +730,73 @@ static int list(const int *fd, const struct pol_req *req, struct xerr *err)
 	}
 	json_object_end(&j);
 	return 0;
+}
+
+void policy_match_words(FILE *out, const struct pol_rule *r)
+{
+	struct pol_match_text t;
+	const char *fields[][2] = {
+		{ "src", t.src }, { "dst", t.dst },
+		{ "proto", t.proto }, { "dport", t.dport },
+	};
+	size_t i;
+
+	policy_match_text(r, &t);
+	fprintf(out, " family %s", t.family);
+	for (i = 0; i < ARRAY_SIZE(fields); i++)
+		if (strcmp(fields[i][1], "any"))
+			fprintf(out, " %s %s", fields[i][0], fields[i][1]);
+}
+
+struct save_req {
+	const char *dev;
+	FILE *out;
+};
+
+static int save_maps(const int *fd, const void *arg, struct xerr *err)
+{
+	const struct save_req *s = arg;
+	struct pol_list l[POL_DIRS];
+	struct pol_config cfg;
+	unsigned int i, d;
+	__u32 key = 0;
+	int ret = 0;
+
+	if (bpf_map_lookup_elem(fd[POL_MAP_CONFIG], &key, &cfg))
+		return bpf_error(err, errno, "cannot read pol_config");
+	for (d = 0; d < POL_DIRS && !ret; d++)
+		ret = pol_list_read(pol_list_maps(fd, false), d, &l[d], err);
+	if (ret)
+		return ret;
+	fputs("policy identity ", s->out);
+	batch_quote(s->out, s->dev);
+	fprintf(s->out, " %u\n", cfg.identity);
+	for (d = 0; d < POL_DIRS; d++) {
+		fputs("policy default ", s->out);
+		batch_quote(s->out, s->dev);
+		fprintf(s->out, " %s %s\n", pol_dir_name(d),
+			action_name(cfg.dflt[d]));
+	}
+	for (d = 0; d < POL_DIRS; d++) {
+		for (i = 0; i < l[d].n; i++) {
+			fputs("policy add ", s->out);
+			batch_quote(s->out, s->dev);
+			fprintf(s->out, " %s %s", pol_dir_name(d),
+				action_name(l[d].e[i].rule.action));
+			policy_match_words(s->out, &l[d].e[i].rule);
+			fputc('\n', s->out);
+		}
+	}
+	return 0;
+}
+
+int policy_save(const char *dev, FILE *out, struct xerr *err)
+{
+	struct save_req s = { .dev = dev, .out = out };
+	int ret;
+
+	ret = policy_with_maps(dev, false, false, save_maps, &s, err);
+	return ret == XNIC_EXIT_NOLINK ? 0 : ret;
 }
 
 /* DEV's pinned maps; if @create, created first if there are none. */

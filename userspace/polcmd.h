@@ -62,6 +62,8 @@ struct pol_match_text {
 	char proto[POL_FIELD_MAX], dport[POL_FIELD_MAX];
 };
 void policy_match_text(const struct pol_rule *r, struct pol_match_text *t);
+/* The rule's match as the words 'policy add' takes: " family ipv4 src ...". */
+void policy_match_words(FILE *out, const struct pol_rule *r);
 /* family, src, dst, proto, dport, dport_lo, dport_hi */
 void policy_match_json(struct json *j, const struct pol_rule *r,
 		       const struct pol_match_text *t);
@@ -145,6 +147,12 @@ struct pol_list_op {
 int pol_list_edit(const struct pol_list_maps *m, const char *dev,
 		  enum pol_dir dir, const struct pol_list_op *op,
 		  struct xerr *err);
+
+/*
+ * `save`: DEV's identity, defaults and rules as the policy lines that
+ * set them again (nothing if DEV has no policy). Takes pin_lock() shared.
+ */
+int policy_save(const char *dev, FILE *out, struct xerr *err);
 
 /*
  * With the pin lock held (exclusive if @write), DEV's policy maps open

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "batch.h"	/* batch_quote() */
 #include "json.h"
 #include "parse.h"
 #include "pin.h"
@@ -374,6 +375,55 @@ static int list_dev(const int *fd, const void *arg, struct xerr *err)
 out:
 	free(d);
 	return ret;
+}
+
+struct save_req {
+	const char *dev;
+	FILE *out;
+};
+
+/*
+ * DEV's redirects as the lines that add them again, in order. One whose
+ * target is gone cannot be: a comment says so.
+ */
+static int save_dev(const int *fd, const void *arg, struct xerr *err)
+{
+	const struct save_req *s = arg;
+	const struct pol_redirect *r;
+	char target[IF_NAMESIZE];
+	struct pol_list l;
+	unsigned int i, k;
+	int ret = 0;
+
+	for (k = 0; k < POL_DIRS && !ret; k++) {
+		ret = pol_list_read(pol_list_maps(fd, true), k, &l, err);
+		for (i = 0; !ret && i < l.n; i++) {
+			r = &l.e[i].redirect;
+			if (!r->ifindex || !if_indextoname(r->ifindex, target)) {
+				fprintf(s->out, "# redirect %u of %s %s: its target (ifindex %u) is gone\n",
+					i, s->dev, pol_dir_name(k), r->ifindex);
+				continue;
+			}
+			fputs("redirect add ", s->out);
+			batch_quote(s->out, s->dev);
+			fprintf(s->out, " %s", pol_dir_name(k));
+			policy_match_words(s->out, &r->match);
+			fputs(" to ", s->out);
+			batch_quote(s->out, target);
+			fprintf(s->out, " mode %s\n",
+				redirect_mode_name(r->match.action));
+		}
+	}
+	return ret;
+}
+
+int redirect_save(const char *dev, FILE *out, struct xerr *err)
+{
+	struct save_req s = { .dev = dev, .out = out };
+	int ret;
+
+	ret = policy_with_maps(dev, false, false, save_dev, &s, err);
+	return ret == XNIC_EXIT_NOLINK ? 0 : ret;
 }
 
 /* Every device with a policy under PIN_DEV_DIR, or just req->dev. */

@@ -52,6 +52,12 @@ const char *redirect_ctx(enum redir_op op);
 /* "egress", "ingress", "peer"; "?" for anything else. */
 const char *redirect_mode_name(__u8 mode);
 
+/*
+ * `save`: DEV's redirects as the redirect add lines that make them again
+ * (nothing if DEV has no policy). Takes pin_lock() shared.
+ */
+int redirect_save(const char *dev, FILE *out, struct xerr *err);
+
 void redirect_usage(FILE *out);
 int redirect_main(int argc, char **argv);
 

@@ -23,6 +23,7 @@
 #include "pfobj.h"
 #include "polcmd.h"
 #include "redircmd.h"
+#include "save.h"
 #include "service_cmd.h"
 #include "stats.h"
 #include "status.h"
@@ -72,6 +73,7 @@ static const struct {
 	{ "limit", limit_main, limit_usage,
 	  CMD_WORDS(CMD_NEST("add", limit_target),
 		    CMD_NEST("del", limit_target), CMD_WORD("list")) },
+	{ "save", save_main, save_usage, NULL },
 	{ "batch", batch_cmd, batch_usage, NULL },
 };
 

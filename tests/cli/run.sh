@@ -89,6 +89,22 @@ else
 	status=1
 fi
 
+# The restore unit, as systemd reads it (with this tree's xnicctl).
+if command -v systemd-analyze >/dev/null; then
+	unit=$(mktemp -d)/xnicctl-restore.service
+	sed "s|/usr/sbin/xnicctl|$PWD/userspace/xnicctl|" \
+		userspace/systemd/xnicctl-restore.service >"$unit"
+	if out=$(systemd-analyze verify --man=no "$unit" 2>&1) && [ -z "$out" ]; then
+		pass cli/systemd-unit
+	else
+		fail cli/systemd-unit "systemd-analyze verify: $out"
+		status=1
+	fi
+	rm -rf "$(dirname "$unit")"
+else
+	skip cli/systemd-unit "no systemd-analyze on this machine"
+fi
+
 tests/cli/completion.sh || status=1
 
 if [ "$(id -u)" -eq 0 ]; then

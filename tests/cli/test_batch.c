@@ -184,9 +184,38 @@ static void test_run_stops(void **state)
 	assert_int_equal(ncalls, 1);
 }
 
+/* batch_quote() writes what batch_split() reads back as the same word. */
+static void test_quote_round_trip(void **state)
+{
+	static const char *const words[] = {
+		"plain", "10.0.0.0/8", "[fd00::1]:53/udp", "", "two words",
+		"#comment", "it's", "q\"b\\s", "tab\there", "a'b\"c",
+	};
+	char buf[256], *argv[64];
+	struct xerr err;
+	size_t i;
+	int argc;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		f = fmemopen(buf, sizeof(buf), "w");
+		assert_non_null(f);
+		fputs("cmd ", f);
+		batch_quote(f, words[i]);
+		fputs(" end", f);
+		fclose(f);
+		assert_int_equal(batch_split(buf, argv, &argc, &err), 0);
+		assert_int_equal(argc, 3);
+		assert_string_equal(argv[1], words[i]);
+		assert_string_equal(argv[2], "end");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quote_round_trip),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_split_empty),
 		cmocka_unit_test(test_split_quotes),

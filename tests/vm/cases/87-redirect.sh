@@ -284,6 +284,33 @@ check $t:full-unchanged [ "$FULL" = "$("$X" redirect list rdfull0 --json)" ]
 expect $t:full-64 "$(jq '.[0].egress | length' <<<"$FULL")" -eq 64
 
 check $t:same-programs [ "$(ids)" = "$IDS" ]
+
+# --- save, wipe, restore: the same state, and it works ---------------
+# What a reboot does to /sys/fs/bpf: detach, remove every pin; then the
+# saved batch sets it all up again, and saving again gives the same
+# lines (but the redirect whose target is gone, a comment).
+xn save-rule-v4 0 policy add rb ingress allow src $SRC/32 proto udp dport 9000-9010
+xn save-rule-v6 0 policy add rb egress deny dst fd00:87::/64 proto tcp dport 22
+xn save-prefilter 0 prefilter add 203.0.113.0/24 198.51.100.7 2001:db8:87::/48
+xn save-arp 0 arp-block add 192.0.2.66
+xn save 0 save
+S1=$OUT
+check $t:save-rule-words grep -qx 'policy add rb ingress allow family ipv4 src '"$SRC"' proto udp dport 9000-9010' <<<"$S1"
+check $t:save-blocklist grep -qx 'prefilter add 198.51.100.7 203.0.113.0/24 2001:db8:87::/48' <<<"$S1"
+printf '%s\n' "$S1" | sed 's/^/    /'
+check $t:save-gone-commented grep -q '^# redirect 1 of rb ingress: its target .* is gone' <<<"$S1"
+check $t:save-attach-last sh -c "[ \"\$(printf '%s\n' \"\$1\" | tail -1)\" = 'attach rb --tc' ]" _ "$S1"
+xn save-wipe-detach 0 detach rb --tc
+rm -rf $PIN
+printf '%s\n' "$S1" >/tmp/xnic-save.batch
+xn restore 0 batch /tmp/xnic-save.batch
+xn save-again 0 save
+check $t:restore-same-state [ "$OUT" = "$(grep -v '^# redirect' <<<"$S1")" ]
+m0=$(marked)
+cap r_v ve1 9998
+from_a 9998
+expect $t:restored-peer-redirect "$(cap_n $N)" -eq $N
+expect $t:restored-identity-mark $(($(marked) - m0)) -eq $N
 xn detach 0 detach rb --tc
 dmesg_check $t:dmesg
 taint_check $t:taint
