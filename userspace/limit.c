@@ -5,15 +5,12 @@
  * change is a map update seen by the next packet (EDT) or the next
  * connection (sock_ops); programs are loaded only to attach them.
  */
-#define _GNU_SOURCE	/* nftw() */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <mntent.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -24,6 +21,8 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "batch.h"	/* batch_quote() */
+#include "cgroup.h"
 #include "drop_event.h"	/* bpf/: XNIC_EV_MAP_PREFIX */
 #include "edt.skel.h"
 #include "json.h"
@@ -867,37 +866,6 @@ static void list_dev(int limit_fd, int stats_fd, __u32 key, struct json *j,
 	json_object_end(j);
 }
 
-/* The directory of cgroup @id, found by inode in every cgroup2 mount. */
-static __u64 want_ino;
-static char found[PATH_MAX];
-
-static int on_dir(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)ftw;
-	if (flag != FTW_D || st->st_ino != want_ino)
-		return 0;
-	snprintf(found, sizeof(found), "%s", path);
-	return 1;
-}
-
-static const char *cg_path(__u64 id)
-{
-	struct mntent *m;
-	FILE *f;
-	int hit = 0;
-
-	want_ino = id;
-	f = setmntent("/proc/self/mounts", "r");
-	while (f && !hit && (m = getmntent(f)))
-		if (!strcmp(m->mnt_type, "cgroup2"))
-			hit = nftw(m->mnt_dir, on_dir, 16,
-				   FTW_PHYS | FTW_MOUNT) == 1;
-	if (f)
-		endmntent(f);
-	return hit ? found : NULL;
-}
-
 long long limit_rtt_mean_us(const struct shp_cg_stat *st)
 {
 	return st->rtt_samples ?
@@ -981,7 +949,7 @@ static int read_cgs(int pol_fd, int stats_fd, struct limit_cg_stat **v,
 		if (bpf_map_lookup_elem(pol_fd, &cgs[i], &c->pol))
 			continue;	/* its policy was never written */
 		c->id = cgs[i];
-		path = cg_path(c->id);
+		path = cgroup_path(c->id);
 		snprintf(c->path, sizeof(c->path), "%s", path ? path : "");
 		for (k = 0; k <= SHP_CG_RULES; k++)
 			cg_sum(stats_fd, c->id, k, &c->st[k]);
@@ -1061,49 +1029,74 @@ static void list_cg(const struct limit_cg_stat *c, struct json *j, bool json)
 	}
 }
 
-static int do_list(bool json, struct xerr *err)
+/* Both objects, every limited device (sorted) and every limited cgroup. */
+struct limits {
+	struct edt *edt;
+	struct sockops *so;
+	__u32 devs[EDT_MAX_DEVS];
+	unsigned int nd;
+	struct limit_cg_stat *cgs;
+	size_t nc;
+};
+
+static int limits_read(struct limits *l, struct xerr *err)
 {
-	__u32 devs[EDT_MAX_DEVS], key, *prev = NULL;
-	struct limit_cg_stat *cgs = NULL;
-	struct sockops *so = NULL;
-	struct edt *edt = NULL;
-	unsigned int nd = 0, i;
-	struct json j;
-	size_t nc = 0;
+	__u32 key, *prev = NULL;
 	int ret;
 
-	ret = edt_load(&edt, false, err);
+	memset(l, 0, sizeof(*l));
+	ret = edt_load(&l->edt, false, err);
 	if (!ret)
-		ret = sockops_load(&so, false, err);
+		ret = sockops_load(&l->so, false, err);
 	if (!ret)
-		ret = read_cgs(bpf_map__fd(so->maps.shp_cg),
-			       bpf_map__fd(so->maps.shp_cg_stats), &cgs, &nc,
-			       err);
+		ret = read_cgs(bpf_map__fd(l->so->maps.shp_cg),
+			       bpf_map__fd(l->so->maps.shp_cg_stats), &l->cgs,
+			       &l->nc, err);
 	if (ret)
-		goto out;
-	while (nd < EDT_MAX_DEVS &&
-	       !bpf_map_get_next_key(bpf_map__fd(edt->maps.edt_limit), prev,
-				     &devs[nd])) {
-		key = devs[nd++];
+		return ret;
+	while (l->nd < EDT_MAX_DEVS &&
+	       !bpf_map_get_next_key(bpf_map__fd(l->edt->maps.edt_limit), prev,
+				     &l->devs[l->nd])) {
+		key = l->devs[l->nd++];
 		prev = &key;
 	}
-	qsort(devs, nd, sizeof(devs[0]), cmp_u32);
+	qsort(l->devs, l->nd, sizeof(l->devs[0]), cmp_u32);
+	return 0;
+}
+
+static void limits_free(struct limits *l)
+{
+	free(l->cgs);
+	sockops__destroy(l->so);
+	edt__destroy(l->edt);
+}
+
+static int do_list(bool json, struct xerr *err)
+{
+	struct limits l;
+	struct json j;
+	unsigned int i;
+	int ret;
+
+	ret = limits_read(&l, err);
+	if (ret)
+		goto out;
 	json_init(&j, stdout);
 	if (json) {
 		json_object_begin(&j);
 		json_key(&j, "devices");
 		json_array_begin(&j);
 	}
-	for (i = 0; i < nd; i++)
-		list_dev(bpf_map__fd(edt->maps.edt_limit),
-			 bpf_map__fd(edt->maps.edt_stats), devs[i], &j, json);
+	for (i = 0; i < l.nd; i++)
+		list_dev(bpf_map__fd(l.edt->maps.edt_limit),
+			 bpf_map__fd(l.edt->maps.edt_stats), l.devs[i], &j, json);
 	if (json) {
 		json_array_end(&j);
 		json_key(&j, "cgroups");
 		json_array_begin(&j);
 	}
-	for (i = 0; i < nc; i++)
-		list_cg(&cgs[i], &j, json);
+	for (i = 0; i < l.nc; i++)
+		list_cg(&l.cgs[i], &j, json);
 	if (json) {
 		json_array_end(&j);
 		json_object_end(&j);
@@ -1111,9 +1104,76 @@ static int do_list(bool json, struct xerr *err)
 	}
 	ret = xerr_flush(err);
 out:
-	free(cgs);
-	sockops__destroy(so);
-	edt__destroy(edt);
+	limits_free(&l);
+	return ret;
+}
+
+/* `save`: one line per device limit, then per cgroup rule (see limit.h). */
+static void save_dev(FILE *out, int limit_fd, __u32 ifindex)
+{
+	char name[IF_NAMESIZE], rate[RATE_STR_MAX], hz[32];
+	struct edt_limit lim;
+
+	if (bpf_map_lookup_elem(limit_fd, &ifindex, &lim))
+		return;	/* deleted meanwhile */
+	if (!if_indextoname(ifindex, name)) {
+		fprintf(out, "# limit: the device of ifindex %u is gone\n",
+			ifindex);
+		return;
+	}
+	format_rate_exact(lim.rate, rate);
+	fputs("limit add dev ", out);
+	batch_quote(out, name);
+	fprintf(out, " %s", rate);
+	if (lim.horizon_ns) {
+		horizon_str(lim.horizon_ns, hz, sizeof(hz));
+		fprintf(out, " horizon %s", hz);
+	}
+	fputc('\n', out);
+}
+
+static void save_cg(FILE *out, const struct limit_cg_stat *c)
+{
+	char rate[RATE_STR_MAX], rule[80];
+	unsigned int k;
+	__u64 r;
+
+	if (!c->path[0]) {
+		fprintf(out, "# limit: cgroup %llu has no directory now\n",
+			(unsigned long long)c->id);
+		return;
+	}
+	for (k = 0; k <= SHP_CG_RULES; k++) {
+		r = k ? c->pol.rule[k - 1].rate : c->pol.rate;
+		if (!r)
+			continue;	/* no default, or an empty rule slot */
+		format_rate_exact(r, rate);
+		fputs("limit add cgroup ", out);
+		batch_quote(out, c->path);
+		fprintf(out, " %s", rate);
+		if (k) {
+			limit_rule_desc(&c->pol, k, rule, sizeof(rule));
+			fprintf(out, " %s", rule);
+		}
+		fputc('\n', out);
+	}
+}
+
+int limit_save(FILE *out, struct xerr *err)
+{
+	struct limits l;
+	struct stat st;
+	unsigned int i;
+	int ret;
+
+	if (stat(PIN_SHAPING, &st))
+		return 0;	/* never pinned: nothing, and nothing created */
+	ret = limits_read(&l, err);
+	for (i = 0; !ret && i < l.nd; i++)
+		save_dev(out, bpf_map__fd(l.edt->maps.edt_limit), l.devs[i]);
+	for (i = 0; !ret && i < l.nc; i++)
+		save_cg(out, &l.cgs[i]);
+	limits_free(&l);
 	return ret;
 }
 

@@ -89,6 +89,13 @@ void limit_rule_desc(const struct shp_cg_policy *pol, unsigned int slot,
 /* The mean RTT at establishment in microseconds, -1 if none. */
 long long limit_rtt_mean_us(const struct shp_cg_stat *st);
 
+/*
+ * `save`: the limits as the limit add lines that set them again: per
+ * device its rate and horizon, per cgroup its default and rules. Nothing
+ * if never pinned. Call with pin_lock() held.
+ */
+int limit_save(FILE *out, struct xerr *err);
+
 int limit_main(int argc, char **argv);
 void limit_usage(FILE *out);
 

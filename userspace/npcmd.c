@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <linux/if_link.h>
 #include <linux/pkt_cls.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "batch.h"	/* batch_quote() */
 #include "drop_event.h"	/* bpf/: XNIC_EV_MAP_PREFIX */
 #include "json.h"
 #include "nodeport.h"	/* bpf/: the contract */
@@ -662,6 +664,60 @@ static int np_show(const struct svc_req *req, struct xerr *err)
 	json_object_end(&j);
 	json_object_end(&j);
 	return xerr_flush(err);
+}
+
+/* One device's attach line, if its filters are ours. */
+static int save_dev(FILE *out, const char *dev, struct xerr *err)
+{
+	char path[PATH_MAX], addr[INET_ADDRSTRLEN];
+	struct np_config cfg = { 0 };
+	struct np_state st;
+	__u32 zero = 0;
+	int fd, ret;
+
+	ret = state_read(dev, &st, err);
+	if (ret == XNIC_EXIT_NOLINK) {
+		fprintf(out, "# service nodeport: %s is gone\n", dev);
+		return 0;
+	}
+	if (ret || !st.ours[NP_IN])
+		return ret;
+	dev_path(path, dev, dev_maps[NP_MAP_CONFIG]);
+	fd = bpf_obj_get(path);
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &cfg))
+		ret = bpf_error(err, errno, path);
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		return ret;
+	fputs("service nodeport attach ", out);
+	batch_quote(out, dev);
+	if (cfg.node_addr) {
+		inet_ntop(AF_INET, &cfg.node_addr, addr, sizeof(addr));
+		fprintf(out, " --node-addr %s", addr);
+	}
+	fputs(st.xdp_ours ? " --xdp\n" : "\n", out);
+	return 0;
+}
+
+int np_save(FILE *out, struct xerr *err)
+{
+	struct dirent **names;
+	int n, i, ret = 0;
+
+	n = scandir(PIN_NP, &names, NULL, alphasort);
+	if (n < 0)
+		return errno == ENOENT ? 0 :
+		       xerr_set(err, XNIC_EXIT_SYSTEM, "cannot read %s: %s",
+				PIN_NP, strerror(errno));
+	for (i = 0; i < n; i++) {
+		if (!ret && names[i]->d_type == DT_DIR &&
+		    names[i]->d_name[0] != '.')
+			ret = save_dev(out, names[i]->d_name, err);
+		free(names[i]);
+	}
+	free(names);
+	return ret;
 }
 
 int np_run(const struct svc_req *req, int lock, struct xerr *err)

@@ -47,6 +47,12 @@ const char *np_reason_name(unsigned int r);
  */
 int np_run(const struct svc_req *req, int lock, struct xerr *err);
 
+/*
+ * `save`: a service nodeport attach line per device whose filters are
+ * ours (with its node address and --xdp). Call with pin_lock() held.
+ */
+int np_save(FILE *out, struct xerr *err);
+
 extern const char np_help[];
 
 #endif /* XNICCTL_NPCMD_H */

@@ -236,6 +236,13 @@ void format_rate(unsigned long long bps, char buf[RATE_STR_MAX])
 	snprintf(buf, RATE_STR_MAX, "%llubit", bits);
 }
 
+void format_rate_exact(unsigned long long bps, char buf[RATE_STR_MAX])
+{
+	format_rate(bps, buf);
+	if (strchr(buf, '.'))
+		snprintf(buf, RATE_STR_MAX, "%llubps", bps);
+}
+
 static const struct unit time_units[] = {
 	{ "ns", 1, 1 },
 	{ "us", 1000, 1 },

@@ -54,6 +54,9 @@ int parse_rate(const char *s, unsigned long long *bytes_per_sec,
 /* A rate as a user would type it back: "20mbit", "1.5gbit", "62bps". */
 #define RATE_STR_MAX	32
 void format_rate(unsigned long long bytes_per_sec, char buf[RATE_STR_MAX]);
+/* The same where exact, else in bytes ("2500001bps"): parse_rate() gives it back. */
+void format_rate_exact(unsigned long long bytes_per_sec,
+		       char buf[RATE_STR_MAX]);
 
 /*
  * A duration with a required unit (ns us ms s), to nanoseconds, in

@@ -8,10 +8,13 @@
 #include "args.h"
 #include "batch.h"	/* batch_quote() */
 #include "blocklist.h"
+#include "limit.h"
+#include "npcmd.h"
 #include "pin.h"
 #include "polcmd.h"
 #include "redircmd.h"
 #include "save.h"
+#include "service_cmd.h"
 #include "tcattach.h"
 #include "xdplink.h"
 #include "xnicctl.h"
@@ -20,13 +23,17 @@ static const char help_save[] =
 "save\n"
 "    Print the datapath's state as a batch file that sets it up again\n"
 "    ('xnicctl batch FILE', e.g. at boot, since a reboot empties\n"
-"    /sys/fs/bpf): the blocklists (prefilter add, arp-block add), then\n"
-"    per device its tc policy (policy identity, policy default, policy\n"
-"    add) and redirects (redirect add), then the attachments (attach DEV\n"
-"    --xdp MODE, --tc), last, so traffic meets the whole policy at once.\n"
-"    A redirect whose target is gone, and a device that is gone, are\n"
-"    comments. Counters are not saved. Not saved yet either: services,\n"
-"    NodePort and limits (their commands list them).\n";
+"    /sys/fs/bpf), in this order: the blocklists (prefilter add,\n"
+"    arp-block add); per device its tc policy (policy identity, policy\n"
+"    default, policy add) and redirects (redirect add); the services\n"
+"    with their backends and weights (service add) and the cgroup of\n"
+"    the socket programs (service attach); the limits (limit add dev,\n"
+"    limit add cgroup); NodePort (service nodeport attach); last the\n"
+"    prefilter and policy attachments (attach DEV --xdp MODE, --tc), so\n"
+"    traffic meets the whole policy at once. What cannot be made again\n"
+"    (a redirect, limit or device whose device is gone, a cgroup with no\n"
+"    directory) is a comment. Counters and connection tables are not\n"
+"    saved.\n";
 
 void save_usage(FILE *out)
 {
@@ -72,8 +79,8 @@ static int read_attached(const char *dev, struct attached *a,
  * Under the lock: the blocklists, and the devices with what is attached
  * to them. The policy commands take the lock themselves, after.
  */
-static int read_locked(FILE *out, struct attached **devs, int *ndevs,
-		       struct xerr *err)
+static int read_locked(FILE *out, FILE *later, struct attached **devs,
+		       int *ndevs, struct xerr *err)
 {
 	struct dirent **names = NULL;
 	int lock, ret, n = 0, i;
@@ -87,6 +94,12 @@ static int read_locked(FILE *out, struct attached **devs, int *ndevs,
 	if (lock < 0)
 		return 0;	/* nothing was ever pinned: nothing to save */
 	ret = blocklist_save(out, err);
+	if (!ret)
+		ret = service_save(later, err);
+	if (!ret)
+		ret = limit_save(later, err);
+	if (!ret)
+		ret = np_save(later, err);
 	if (!ret)
 		ret = pin_dev_list(&names, &n, err);
 	if (!ret && n) {
@@ -121,17 +134,31 @@ static void save_attach(FILE *out, const struct attached *a)
 static int run(struct xerr *err)
 {
 	struct attached *devs;
+	char *later = NULL;
+	size_t later_len;
 	int ndevs, i, ret;
+	FILE *f;
 
-	ret = read_locked(stdout, &devs, &ndevs, err);
+	/*
+	 * Services, limits and NodePort are read under the lock, but
+	 * printed after the policies, which take the lock themselves.
+	 */
+	f = open_memstream(&later, &later_len);
+	if (!f)
+		return xerr_set(err, XNIC_EXIT_SYSTEM, "out of memory");
+	ret = read_locked(stdout, f, &devs, &ndevs, err);
+	fclose(f);
 	for (i = 0; i < ndevs && !ret; i++)
 		if (!devs[i].gone)
 			ret = policy_save(devs[i].dev, stdout, err);
 	for (i = 0; i < ndevs && !ret; i++)
 		if (!devs[i].gone)
 			ret = redirect_save(devs[i].dev, stdout, err);
+	if (!ret)
+		fputs(later, stdout);
 	for (i = 0; i < ndevs && !ret; i++)
 		save_attach(stdout, &devs[i]);
+	free(later);
 	free(devs);
 	return ret ? ret : xerr_flush(err);
 }

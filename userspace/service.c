@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "batch.h"	/* batch_quote() */
+#include "cgroup.h"
 #include "json.h"
 #include "npcmd.h"
 #include "parse.h"
@@ -1108,6 +1110,47 @@ bool cgroup_ok(const char *path)
 
 	return !statfs(path, &sf) && sf.f_type == CGROUP2_SUPER_MAGIC &&
 	       !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+int service_save(FILE *out, struct xerr *err)
+{
+	char name[SVC_STR_MAX], be[SVC_STR_MAX];
+	struct svc_stat *v = NULL;
+	const char *path;
+	size_t n = 0, i, k;
+	int fd = -1, ret;
+	__u64 id = 0;
+
+	ret = svc_stats_read(&v, &n, err);
+	if (ret == XNIC_EXIT_NOLINK)
+		return 0;	/* never pinned */
+	for (i = 0; !ret && i < n; i++) {
+		svc_format(&v[i].vip, v[i].proto, name);
+		fprintf(out, "service add %s", name);
+		for (k = 0; k < v[i].nbe; k++) {
+			svc_format(&v[i].be[k].ep, 0, be);
+			fprintf(out, " --backend %s,weight=%u", be,
+				v[i].be[k].ep.weight);
+		}
+		fputc('\n', out);
+	}
+	free(v);
+	if (!ret)
+		ret = pinned_cgroup(0, &id, &fd, err);
+	if (fd >= 0)
+		close(fd);
+	if (ret || !id)
+		return ret;
+	path = cgroup_path(id);
+	if (!path) {
+		fprintf(out, "# service attach: cgroup %llu has no directory now\n",
+			(unsigned long long)id);
+		return 0;
+	}
+	fputs("service attach --cgroup ", out);
+	batch_quote(out, path);
+	fputc('\n', out);
+	return 0;
 }
 
 /*

@@ -107,6 +107,13 @@ int svc_stats_read(struct svc_stat **v, size_t *n, struct xerr *err);
 /* @path is a directory of a cgroup v2 filesystem (also `limit`'s check). */
 bool cgroup_ok(const char *path);
 
+/*
+ * `save`: the services with their backends and weights, then the
+ * cgroup the socket programs are attached to, as the service lines
+ * that make them again. Nothing if never pinned. Takes no lock.
+ */
+int service_save(FILE *out, struct xerr *err);
+
 int service_main(int argc, char **argv);
 /* true: keep the maps open between service commands (a batch); false: close. */
 void service_keep_maps(bool keep);

@@ -288,6 +288,20 @@ xn reattach 0 service attach --cgroup $CG
 R=$(client tcp $VIP 80 10)
 expect $t:reattached-works $(( $(count "$R" b2) + $(count "$R" b3) )) -eq 10
 
+# --- save, wipe every pin, restore: the same services, working --------
+xn save 0 save
+S1=$OUT
+check $t:save-attach-line grep -qx "service attach --cgroup $CG" <<<"$S1"
+check $t:save-weights grep -q "^service add $SVC --backend .*,weight=" <<<"$S1"
+xn save-wipe-detach 0 service detach
+rm -rf /sys/fs/bpf/xnic
+printf '%s\n' "$S1" >/tmp/sock-lb-save.batch
+xn restore 0 batch /tmp/sock-lb-save.batch
+xn save-again 0 save
+check $t:restore-same-state [ "$OUT" = "$S1" ]
+R=$(client tcp $VIP 80 10)
+expect $t:restored-works $(( $(count "$R" b2) + $(count "$R" b3) )) -eq 10
+
 # Links whose cgroup was removed are defunct: the next attach replaces them.
 CG3=$CGROOT/xnic-lb-gone
 xn detach-before-gone 0 service detach

@@ -228,9 +228,15 @@ R=$(client tcp $VIP 80 1 1)
 expect $t:no-backend-fails "$(jn "$R" '.errors | length')" -gt 0
 expect $t:no-backend-dropped "$(reason drop_no_backend)" -gt "$before"
 
+# save names the device and its node address; after detach, not at all.
+xn save 0 save
+check $t:save-nodeport-line grep -qx "service nodeport attach nc --node-addr $NODE" <<<"$OUT"
+
 # --- another tool's filter at our place; detach ------------------------
 xn detach 0 service nodeport detach nc
 check $t:detach-says-detached grep -q "nodeport detached" <<<"$OUT"
+xn save-after-detach 0 save
+check $t:save-no-nodeport-line sh -c "! grep -q '^service nodeport' <<<\"\$1\"" _ "$OUT"
 expect $t:detach-removed-filters "$( (tc filter show dev nc ingress; tc filter show dev nc egress) | grep -c 'handle 0x6e70')" -eq 0
 check $t:detach-keeps-clsact sh -c "tc qdisc show dev nc | grep -q clsact"
 R=$(client tcp $NODE 30080 1 1)

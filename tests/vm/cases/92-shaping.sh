@@ -157,10 +157,20 @@ in_cg new 5202 8
 wait
 judge cg-change-old-keeps "$(rate old 5 12)" within $L
 judge cg-change-new-gets "$(rate new 2)" within 4000000
+# save writes the cgroup's default and rule as the lines that set them.
+xn cg-save 0 save
+CGSAVE=$(grep '^limit add cgroup' <<<"$OUT")
+check $t:cg-saved [ "$CGSAVE" = "$(printf 'limit add cgroup %s 4mbit\nlimit add cgroup %s 3mbit port 5203' "$CG" "$CG")" ]
 xn cg-del-rule 0 limit del cgroup $CG port 5203
 xn cg-del 0 limit del cgroup $CG
 check $t:cg-sockops-detached sh -c "! bpftool cgroup show $CG | grep -q sock_ops"
 xn cg-del-again 2 limit del cgroup $CG
+# ... and a batch of those lines sets them again.
+printf '%s\n' "$CGSAVE" >/tmp/shaping-save.batch
+xn cg-restore 0 batch /tmp/shaping-save.batch
+xn cg-save-again 0 save
+check $t:cg-restored [ "$(grep '^limit add cgroup' <<<"$OUT")" = "$CGSAVE" ]
+xn cg-restored-del 0 limit del cgroup $CG
 
 # --- EDT -----------------------------------------------------------------
 xn edt-add 0 limit add dev shc 6mbit
@@ -221,12 +231,19 @@ xn bad-horizon 1 limit add dev shc 1mbit horizon 0
 check $t:bad-changed-nothing sh -c "[ \"$(jl '.devices[0].rate')\" = 1mbit ]"
 xn no-such-dev 5 limit add dev nosuchdev 1mbit
 
+xn edt-save 0 save
+DEVSAVE=$(grep '^limit add dev' <<<"$OUT")
+check $t:edt-saved [ "$DEVSAVE" = 'limit add dev shc 1mbit horizon 1500us' ]
 xn edt-del 0 limit del dev shc
 expect $t:edt-filter-gone "$(tc filter show dev shc egress | grep -c 'handle 0x6564')" -eq 0
 expect $t:edt-list-empty "$(jl '.devices | length')" -eq 0
 flow after 5201 6
 judge edt-deleted-unshaped "$(rate after 2)" above $((E * 3 / 2))
 xn edt-del-again 2 limit del dev shc
+printf '%s\n' "$DEVSAVE" >/tmp/shaping-save.batch
+xn edt-restore 0 batch /tmp/shaping-save.batch
+check $t:edt-restored sh -c "'$X' limit list | grep -q 'dev shc: rate 1mbit horizon 1500us'"
+xn edt-restored-del 0 limit del dev shc
 
 dmesg_check $t:dmesg-clean
 taint_check $t:taint-clean

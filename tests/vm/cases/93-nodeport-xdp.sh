@@ -90,6 +90,8 @@ expect $t:bad-attach-left-no-xdp "$(xdp_id)" -eq 0
 expect $t:bad-attach-left-no-filter "$(tc filter show dev nx ingress 2>/dev/null | grep -c 'handle 0x6e70')" -eq 0
 xn attach 0 service nodeport attach nx --node-addr $NODE --xdp
 check $t:attach-says-attached grep -q "nx: nodeport attached" <<<"$OUT"
+xn save 0 save
+check $t:save-nodeport-xdp-line grep -qx "service nodeport attach nx --node-addr $NODE --xdp" <<<"$OUT"
 expect $t:xdp-attached "$(xdp_id)" -gt 0
 check $t:show-xdp-prog [ "$(show | jq '.xdp_prog_id // 0')" = "$(xdp_id)" ]
 check $t:xdp-native sh -c "ip -d link show dev nx | grep -q 'xdp '"
