@@ -44,7 +44,10 @@
 #include "xnic_ring.h"
 
 #define XNIC_DRV_NAME		"xnic"
-#define XNIC_DRV_VERSION	"0.1.0"
+/* XNIC_DRV_VERSION comes from dkms.conf, through kmod/Kbuild. */
+#ifndef XNIC_DRV_VERSION
+#error "XNIC_DRV_VERSION is set by kmod/Kbuild from dkms.conf"
+#endif
 
 #define XNIC_MAX_QUEUES		XNIC_MAX_CHANNELS
 #define XNIC_DEF_RING_SIZE	512

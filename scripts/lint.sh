@@ -34,7 +34,7 @@ failed=0
 copy_sources() {
 	rm -rf "$1"
 	mkdir -p "$1"
-	rsync -a --exclude-from=.gitignore Kbuild kmod "$1/"
+	rsync -a --exclude-from=.gitignore Kbuild dkms.conf kmod "$1/"
 }
 
 # lint_build NAME KDIR MAKE-ARGS...: build a fresh copy; any warning fails

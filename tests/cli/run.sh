@@ -79,6 +79,15 @@ else
 fi
 rm -f "$fresh"
 
+# One version string: xnicctl says dkms.conf's PACKAGE_VERSION.
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+if [ -n "$ver" ] && userspace/xnicctl --version | grep -q "^xnicctl $ver "; then
+	pass cli/version-from-dkms-conf
+else
+	fail cli/version-from-dkms-conf "xnicctl --version is not dkms.conf's '$ver'"
+	status=1
+fi
+
 # The man page: help2man writes it from --help, groff finds no fault.
 if make -s -C userspace man >>"$log" 2>&1 &&
    warn=$(groff -man -Tutf8 -ww -z userspace/xnicctl.8 2>&1) && [ -z "$warn" ] &&

@@ -71,7 +71,7 @@ else
 		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.a' \
 		--exclude=modules.order --exclude=Module.symvers \
-		Kbuild kmod "$moddir/"
+		Kbuild dkms.conf kmod "$moddir/"
 fi
 if ! make -C "$KTREE" M="$moddir" modules >"$work/build.log" 2>&1; then
 	tail -n 30 "$work/build.log"

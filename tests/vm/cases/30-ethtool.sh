@@ -19,6 +19,10 @@ B() { in_ns et_b "$@"; }
 ping_ok() { A ping -c 3 -i 0.2 -W 5 198.18.3.2 >/dev/null; }
 
 check ethtool:driver sh -c "ip netns exec et_a ethtool -i eta | grep -q '^driver: xnic'"
+# The driver's version is dkms.conf's PACKAGE_VERSION, the one version string.
+VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$root/dkms.conf")
+check ethtool:driver-version sh -c "ip netns exec et_a ethtool -i eta | grep -qx 'version: $VER'"
+check ethtool:modinfo-version [ "$(modinfo -F version xnic)" = "$VER" ]
 
 # Rings.
 rx=$(A ethtool -g eta | awk '/^RX:/ { v = $2 } END { print v }')
