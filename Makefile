@@ -9,8 +9,8 @@
 KVER ?= $(shell scripts/kver.sh 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 
-.PHONY: all modules userspace bpf testprogs lint check demo bench docs setup install \
-	uninstall clean
+.PHONY: all modules userspace bpf testprogs lint check demo bench docs deb setup \
+	install uninstall clean
 
 all: modules bpf userspace testprogs
 
@@ -47,6 +47,10 @@ bench:
 	scripts/bench.sh
 
 # docs/xnicctl.md from xnicctl --help (tests/cli/run.sh checks it is current).
+# Debian packages xnic-dkms and xnicctl, into build/deb.
+deb:
+	scripts/deb.sh
+
 docs: userspace
 	scripts/gen-docs.sh
 

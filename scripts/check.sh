@@ -59,6 +59,7 @@ fi
 stage build build_all
 stage lint scripts/lint.sh
 stage cli bash tests/cli/run.sh
+stage deb bash tests/deb/run.sh
 stage dkms dkms_install
 # With xnic registered, a headers install builds it through DKMS's hook.
 stage dkms-hook bash tests/dkms/run.sh

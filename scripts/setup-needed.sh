@@ -5,7 +5,7 @@
 # `make demo` so neither pays for apt when everything is there.
 root=$(cd "$(dirname "$0")/.." && pwd)
 for t in clang bpftool dkms qemu-system-x86_64 sparse ethtool iperf3 jq \
-	tcpdump xdp-loader ping rsync pkg-config file help2man groff; do
+	tcpdump xdp-loader ping rsync pkg-config file help2man groff dh_dkms dpkg-buildpackage; do
 	command -v "$t" >/dev/null || exit 0
 done
 [ -f /usr/src/linux-source-6.1.tar.xz ] || exit 0

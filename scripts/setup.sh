@@ -21,6 +21,8 @@ pkgs=(
 	file
 	# xnicctl's man page: written from --help, checked with groff.
 	help2man groff-base
+	# make deb: the xnic-dkms and xnicctl packages.
+	debhelper dh-dkms
 )
 vng_version=1.42
 
