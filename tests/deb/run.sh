@@ -7,7 +7,8 @@
 #   deb:xnicctl:files         binary, man page, completion, restore unit
 #   deb:xnicctl:depends       libbpf1 and libmnl0, from dh_shlibdeps
 #   deb:xnicctl:runs          the packaged binary's --version
-#   deb:xnic-dkms:files       the module's source and dkms.conf, no build products
+#   deb:xnic-dkms:files       the module's source and dkms.conf, no build
+#                             products; modules-load.d loads xnic at boot
 #   deb:xnic-dkms:postinst    dh_dkms's dkms add/build/install
 #   deb:xnic-dkms:builds-<k>  the packaged source builds for 6.1 and 6.12
 set -u -o pipefail
@@ -60,6 +61,7 @@ want deb:xnicctl:runs sh -c '"$1/usr/sbin/xnicctl" --version | grep -q "^xnicctl
 files=$(dpkg-deb -c "$mod" | awk '{ print $6 }')
 want deb:xnic-dkms:files sh -c 'for f in dkms.conf Kbuild kmod/Kbuild kmod/xnic_main.c kmod/include/uapi/xnic.h; do
 	printf "%s\n" "$1" | grep -qx "./usr/src/xnic-$2/$f" || exit 1; done
+	printf "%s\n" "$1" | grep -qx ./usr/lib/modules-load.d/xnic.conf &&
 	! printf "%s\n" "$1" | grep -qE "\.(o|ko|cmd|mod)$"' _ "$files" "$ver"
 dpkg-deb -e "$mod" "$work/ctrl"
 want deb:xnic-dkms:postinst grep -q dkms "$work/ctrl/postinst"
