@@ -774,8 +774,9 @@ static int save_maps(const int *fd, const void *arg, struct xerr *err)
 	for (d = 0; d < POL_DIRS; d++) {
 		fputs("policy default ", s->out);
 		batch_quote(s->out, s->dev);
+		/* An unset default (END) allows, as the programs read it. */
 		fprintf(s->out, " %s %s\n", pol_dir_name(d),
-			action_name(cfg.dflt[d]));
+			cfg.dflt[d] == POL_ACT_DENY ? "deny" : "allow");
 	}
 	for (d = 0; d < POL_DIRS; d++) {
 		for (i = 0; i < l[d].n; i++) {

@@ -298,6 +298,7 @@ S1=$OUT
 check $t:save-rule-words grep -qx 'policy add rb ingress allow family ipv4 src '"$SRC"' proto udp dport 9000-9010' <<<"$S1"
 check $t:save-blocklist grep -qx 'prefilter add 198.51.100.7 203.0.113.0/24 2001:db8:87::/48' <<<"$S1"
 printf '%s\n' "$S1" | sed 's/^/    /'
+check $t:save-defaults grep -qx 'policy default rb ingress allow' <<<"$S1"
 check $t:save-gone-commented grep -q '^# redirect 1 of rb ingress: its target .* is gone' <<<"$S1"
 check $t:save-attach-last sh -c "[ \"\$(printf '%s\n' \"\$1\" | tail -1)\" = 'attach rb --tc' ]" _ "$S1"
 xn save-wipe-detach 0 detach rb --tc

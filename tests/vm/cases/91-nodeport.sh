@@ -236,7 +236,7 @@ check $t:save-nodeport-line grep -qx "service nodeport attach nc --node-addr $NO
 xn detach 0 service nodeport detach nc
 check $t:detach-says-detached grep -q "nodeport detached" <<<"$OUT"
 xn save-after-detach 0 save
-check $t:save-no-nodeport-line sh -c "! grep -q '^service nodeport' <<<\"\$1\"" _ "$OUT"
+check $t:save-no-nodeport-line sh -c "! printf '%s\n' \"\$1\" | grep -q '^service nodeport'" _ "$OUT"
 expect $t:detach-removed-filters "$( (tc filter show dev nc ingress; tc filter show dev nc egress) | grep -c 'handle 0x6e70')" -eq 0
 check $t:detach-keeps-clsact sh -c "tc qdisc show dev nc | grep -q clsact"
 R=$(client tcp $NODE 30080 1 1)
