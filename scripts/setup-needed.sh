@@ -9,6 +9,8 @@ for t in clang bpftool dkms qemu-system-x86_64 sparse ethtool iperf3 jq \
 	command -v "$t" >/dev/null || exit 0
 done
 [ -f /usr/src/linux-source-6.1.tar.xz ] || exit 0
+# dpkg-buildpackage (make deb) checks for build-essential itself.
+dpkg-query -W -f='${db:Status-Abbrev}' build-essential 2>/dev/null | grep -q '^ii' || exit 0
 # The kernel's driver tests: their source, and YNL's YAML specs.
 [ -f /usr/src/linux-source-6.12.tar.xz ] || exit 0
 python3 -c 'import yaml' 2>/dev/null || exit 0

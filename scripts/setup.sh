@@ -21,8 +21,9 @@ pkgs=(
 	file
 	# xnicctl's man page: written from --help, checked with groff.
 	help2man groff-base
-	# make deb: the xnic-dkms and xnicctl packages.
-	debhelper dh-dkms
+	# make deb: the xnic-dkms and xnicctl packages (dpkg-buildpackage
+	# requires build-essential besides the Build-Depends).
+	debhelper dh-dkms build-essential
 )
 vng_version=1.42
 
